@@ -1,0 +1,1 @@
+"""Reading directives (text, Markdown, PDF, Word) into the document model."""

@@ -1,0 +1,1 @@
+"""Vietnamese analysis of segments: assignments, agencies, citations, targets, time frames."""

@@ -1,0 +1,1 @@
+"""System of record, search and the user-facing surfaces: the `vanban` CLI and HTTP service."""
