@@ -1,0 +1,98 @@
+"""Readers turn a file's bytes into a `RawDocument`: blocks of text in reading order.
+
+One reader per format; `read_file` picks it from the file's content first (magic bytes)
+and its extension second, so a PDF renamed to .txt is still read as a PDF.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+from ingest.model import RawDocument, ReadError
+
+DEFAULT_MAX_BYTES = 50 * 1024 * 1024
+
+Reader = Callable[[bytes, str, str], RawDocument]  # (data, source path, sha256) -> RawDocument
+
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".pdf", ".docx")
+
+
+def sniff_format(data: bytes, suffix: str) -> str:
+    """Return "pdf", "docx", "md" or "txt" for a file's bytes and extension."""
+    if data.startswith(b"%PDF-"):
+        return "pdf"
+    if data.startswith(b"PK\x03\x04"):
+        if suffix == ".docx" or b"word/" in data[:4096]:
+            return "docx"
+        raise ReadError("a ZIP archive that is not a Word .docx document")
+    if data.startswith(b"\xd0\xcf\x11\xe0"):
+        if "EncryptedPackage".encode("utf-16-le") in data:
+            raise ReadError("a password-protected Word file: remove the password, save it again and retry")
+        raise ReadError("an old binary Word .doc (or other OLE) file: save it as .docx and try again")
+    if suffix == ".pdf":
+        raise ReadError("not a PDF file (no %PDF header): the file is damaged or mislabelled")
+    if suffix == ".docx":
+        raise ReadError("not a Word .docx file (not a ZIP package): the file is damaged or mislabelled")
+    if suffix in (".md", ".markdown"):
+        return "md"
+    if suffix in (".txt", ""):
+        return "txt"
+    raise ReadError(f"unsupported file type '{suffix}': vanban reads {', '.join(SUPPORTED_EXTENSIONS)}")
+
+
+def read_bytes(data: bytes, source_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+    """Read a file's content; raise `ReadError` with a message a user can act on."""
+    if len(data) > max_bytes:
+        raise ReadError(
+            f"file is {len(data) / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit "
+            "(set VANBAN_MAX_FILE_MB to raise it)"
+        )
+    if not data.strip():
+        raise ReadError("file is empty")
+    suffix = Path(source_path).suffix.lower()
+    fmt = sniff_format(data, suffix)
+    sha256 = hashlib.sha256(data).hexdigest()
+    reader = _reader_for(fmt)
+    raw = reader(data, source_path, sha256)
+    if not any(block.text.strip() for block in raw.blocks):
+        raise ReadError("no text found in the file")
+    return raw
+
+
+def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+    except OSError as exc:
+        raise ReadError(f"cannot open: {exc.strerror or exc}") from None
+    if size > max_bytes:
+        raise ReadError(
+            f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit "
+            "(set VANBAN_MAX_FILE_MB to raise it)"
+        )
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise ReadError(f"cannot read: {exc.strerror or exc}") from None
+    return read_bytes(data, str(path), max_bytes)
+
+
+def _reader_for(fmt: str) -> Reader:
+    # Imported lazily so that reading a text file never pays for pdfplumber or python-docx.
+    if fmt == "pdf":
+        from ingest.readers.pdf import read_pdf
+
+        return read_pdf
+    if fmt == "docx":
+        from ingest.readers.docx import read_docx
+
+        return read_docx
+    if fmt == "md":
+        from ingest.readers.markdown import read_markdown
+
+        return read_markdown
+    from ingest.readers.text import read_text
+
+    return read_text

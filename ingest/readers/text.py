@@ -1,0 +1,58 @@
+"""Plain-text reader: paragraphs are blank-line separated, or hard-wrapped lines merged."""
+
+from __future__ import annotations
+
+import re
+
+from ingest.encodings import decode_bytes
+from ingest.model import Block, RawDocument
+
+# A line that starts a unit of its own and is never the continuation of a wrapped line.
+_STARTS_UNIT = re.compile(
+    r"^\s*(?:[-–+•*]\s|[IVXLC]+[.\-]\s|\d+(?:\.\d+)*[.)]\s|[a-zđ][)]\s|"
+    r"(?:Chương|Mục|Điều|Phần)\s+[\dIVXLC]+|Nơi nhận|Căn cứ|Thực hiện|Số[: ])",
+)
+
+
+def read_text(data: bytes, source_path: str, sha256: str) -> RawDocument:
+    text, encoding = decode_bytes(data)
+    return RawDocument(
+        blocks=text_to_blocks(text),
+        source_path=source_path,
+        source_format="txt",
+        sha256=sha256,
+        encoding=encoding,
+    )
+
+
+def _wrap_width(lines: list[str]) -> int | None:
+    """The column at which the text was hard-wrapped, or None when lines are whole paragraphs."""
+    lengths = sorted(len(line.rstrip()) for line in lines if line.strip())
+    if len(lengths) < 8:
+        return None
+    width = lengths[int(len(lengths) * 0.9)]
+    near_width = sum(1 for n in lengths if width - 12 <= n <= width)
+    # Wrapped text has many lines just short of one width, and that width is a screen's, not a paragraph's.
+    return width if width <= 100 and near_width >= len(lengths) * 0.4 else None
+
+
+def text_to_blocks(text: str) -> list[Block]:
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    width = _wrap_width(lines)
+    blocks: list[Block] = []
+    current: list[str] = []
+
+    def flush() -> None:
+        if current:
+            blocks.append(Block(text=" ".join(part.strip() for part in current)))
+            current.clear()
+
+    for line in lines:
+        if not line.strip():
+            flush()
+            continue
+        if current and (width is None or len(current[-1].rstrip()) < width - 15 or _STARTS_UNIT.match(line)):
+            flush()
+        current.append(line)
+    flush()
+    return blocks

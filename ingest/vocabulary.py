@@ -1,0 +1,185 @@
+"""Data tables about the genre, one place for each fact.
+
+Document types with their symbol abbreviations, the words that name a section's purpose,
+the verbs of assignment lines, and the openings of header lines. Code elsewhere builds its
+regular expressions from these tables instead of spelling the words out again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class DocumentType:
+    name: str  # as written in a citation: "Kết luận"
+    abbreviations: tuple[str, ...]  # as written in symbols: "KL"
+    title_words: tuple[str, ...] = ()  # extra capitalised title forms ("CHƯƠNG TRÌNH HÀNH ĐỘNG")
+
+
+DOCUMENT_TYPES: tuple[DocumentType, ...] = (
+    DocumentType("Kế hoạch", ("KH",)),
+    DocumentType("Kết luận", ("KL",)),
+    DocumentType("Nghị quyết", ("NQ", "NQLT")),
+    DocumentType("Chương trình", ("CTr", "CTR", "CT-TU"), ("CHƯƠNG TRÌNH HÀNH ĐỘNG",)),
+    DocumentType("Chỉ thị", ("CT",)),
+    DocumentType("Quyết định", ("QĐ", "QD")),
+    DocumentType("Quy định", ("QĐi", "QyĐ")),
+    DocumentType("Hướng dẫn", ("HD",)),
+    DocumentType("Thông báo", ("TB",)),
+    DocumentType("Báo cáo", ("BC",)),
+    DocumentType("Luật", ("QH",)),
+    DocumentType("Nghị định", ("NĐ", "ND")),
+    DocumentType("Thông tư", ("TT", "TTLT")),
+    DocumentType("Công văn", ("CV",)),
+    DocumentType("Đề án", ("ĐA",)),
+    DocumentType("Tờ trình", ("TTr",)),
+    DocumentType("Quy chế", ("QC",)),
+)
+
+TYPE_BY_NAME = {t.name.lower(): t for t in DOCUMENT_TYPES}
+# Symbol abbreviation → type name. "CT" is Chỉ thị; "CTr" is Chương trình; Quy định of the
+# party are written "-QĐ/TW" like Quyết định, so "QĐ" stays Quyết định unless the text says otherwise.
+TYPE_BY_ABBREVIATION = {abbr: t.name for t in DOCUMENT_TYPES for abbr in t.abbreviations}
+
+# Words that name what a section holds; the nearest titled ancestor decides a segment's kind.
+# Earlier position in the title wins ("MỤC ĐÍCH, YÊU CẦU" is a purpose section).
+SECTION_KIND_WORDS: tuple[tuple[str, str], ...] = (
+    ("mục đích", "purpose"),
+    ("yêu cầu", "requirement"),
+    ("mục tiêu", "goal"),
+    ("chỉ tiêu", "goal"),
+    ("định hướng", "goal"),
+    ("nhiệm vụ", "task"),
+    ("giải pháp", "task"),
+    ("biện pháp", "task"),
+    ("nội dung", "task"),
+    ("quyết nghị", "task"),
+    ("cơ quan chủ trì", "assignment"),
+    ("cơ quan phối hợp", "assignment"),
+    ("phân công", "assignment"),
+    ("tổ chức thực hiện", "organization"),
+    ("trách nhiệm thi hành", "organization"),
+    ("trách nhiệm của", "organization"),
+    ("điều khoản thi hành", "organization"),
+    ("hiệu lực thi hành", "organization"),
+    ("tổ chức triển khai", "organization"),
+    ("quan điểm", "other"),
+    ("tình hình", "other"),
+    ("kết quả", "other"),
+)
+
+# Verbs that make a line an assignment line when an agency is their subject.
+ASSIGNMENT_VERBS: tuple[str, ...] = (
+    "chủ trì",
+    "phối hợp",
+    "lãnh đạo",
+    "chỉ đạo",
+    "giao",
+    "tham mưu",
+    "hướng dẫn",
+    "theo dõi",
+    "đôn đốc",
+    "chịu trách nhiệm",
+)
+
+# How an assignment line's subject starts: a body, a collective of bodies, or "Giao ...".
+AGENCY_SUBJECT_STARTS: tuple[str, ...] = (
+    "Ban ",
+    "Các ",
+    "các ",
+    "Đảng đoàn",
+    "Đảng ủy",
+    "Đảng uỷ",
+    "Ủy ban",
+    "Uỷ ban",
+    "UBND",
+    "HĐND",
+    "Hội đồng",
+    "Sở ",
+    "Văn phòng",
+    "Huyện ủy",
+    "Thành ủy",
+    "Tỉnh ủy",
+    "Tỉnh đoàn",
+    "Bộ ",
+    "Mặt trận",
+    "Giao ",
+    "Đề nghị",
+    "Hội ",
+    "Công an",
+    "Cơ quan",
+    "Thủ trưởng",
+    "Chủ tịch",
+    "Trung tâm",
+    "Đài ",
+    "Báo ",
+    "Liên đoàn",
+    "Chính phủ",
+    "Thủ tướng",
+)
+
+NATIONAL_MOTTOS: tuple[str, ...] = (
+    "ĐẢNG CỘNG SẢN VIỆT NAM",
+    "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "Độc lập - Tự do - Hạnh phúc",
+)
+
+# Openings of the closing blocks of a directive.
+RECIPIENTS_OPENINGS: tuple[str, ...] = ("Nơi nhận",)
+SIGNATURE_OPENINGS: tuple[str, ...] = (
+    "T/M",
+    "TM.",
+    "TM ",
+    "K/T",
+    "KT.",
+    "KT ",
+    "Q. ",
+    "TL.",
+    "T/L",
+    "TUQ.",
+    "BÍ THƯ",
+    "PHÓ BÍ THƯ",
+    "CHỦ TỊCH",
+    "THỦ TƯỚNG",
+    "PHÓ THỦ TƯỚNG",
+    "TỔNG BÍ THƯ",
+    "TRƯỞNG BAN",
+    "[đã ký]",
+    "(Đã ký)",
+    "(đã ký)",
+)
+
+# How a text relates itself to a directive it names, by the words just before the name.
+# Longer cues first: "tiếp tục thực hiện" before "thực hiện". Relations rank as in RELATION_STRENGTH.
+RELATION_CUES: tuple[tuple[str, str], ...] = (
+    ("sửa đổi, bổ sung", "amends"),
+    ("sửa đổi bổ sung", "amends"),
+    ("sửa đổi", "amends"),
+    ("thay thế", "replaces"),
+    ("tiếp tục triển khai thực hiện", "implements"),
+    ("tiếp tục thực hiện", "implements"),
+    ("triển khai thực hiện", "implements"),
+    ("tổ chức thực hiện", "implements"),
+    ("thực hiện", "implements"),
+    ("triển khai", "implements"),
+    ("cụ thể hóa", "implements"),
+    ("cụ thể hoá", "implements"),
+    ("căn cứ", "based_on"),
+    ("gắn với", "linked"),
+)
+RELATION_STRENGTH: tuple[str, ...] = ("implements", "amends", "replaces", "based_on", "linked", "cites")
+# Words between a relation cue and the name that leave the relation intact ("thực hiện tốt ...").
+RELATION_MODIFIERS: tuple[str, ...] = (
+    "có hiệu quả",
+    "hiệu quả",
+    "tốt",
+    "nghiêm túc",
+    "nghiêm",
+    "đồng bộ",
+    "đầy đủ",
+    "quyết liệt",
+    "thắng lợi",
+    "thành công",
+    "kịp thời",
+)
