@@ -1,0 +1,548 @@
+"""PDF reader: text layer → paragraphs, header lines and table rows, in reading order.
+
+pdfplumber gives words with positions and font names; everything after that is geometry:
+lines are grouped from words, page furniture (page numbers, running headers) is dropped,
+the two-column header of page 1 is split into its columns, wrapped lines are merged into
+paragraphs (also across a page break), and ruled tables become one block per row.
+
+All library calls live in `_extract_pages`, so that only they are guarded against the
+library's exceptions; the layout code after it works on plain dataclasses.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import statistics
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import pdfplumber
+from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.psexceptions import PSException
+from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
+
+from ingest.model import Block, RawDocument, ReadError
+
+# A line that starts a list item or a numbered part: "- ", "+ ", "• ", "1.", "1.2.", "a)", "I.", "Điều 5."
+_LABEL = re.compile(
+    r"^(?:[-+•–—*]\s|(?:\d{1,3}(?:\.\d{1,3})*[.)]|[a-zđ][.)]|[IVXLC]{1,6}\.)\s"
+    r"|(?:Điều|Chương|Mục|Phần)\s+[\dIVXLC]+\b)"
+)
+_TERMINAL = re.compile(r"[.;:!?…][”\"')\]]*$")
+# "2", "- 2 -", "Trang 2", "Trang 2/10", "Page 2 of 10", "(2)"
+_PAGE_NUMBER = re.compile(
+    r"^[\s\-–—(\[]*(?:trang|page)?\s*\d{1,4}(?:\s*(?:/|of|trên)\s*\d{1,4})?[\s\-–—)\]]*$", re.IGNORECASE
+)
+_ITALIC_FONT = re.compile(r"italic|oblique|-it$|,it$", re.IGNORECASE)
+_BOLD_FONT = re.compile(r"bold|black|heavy|semibold|demibold", re.IGNORECASE)
+
+# Exceptions pdfminer raises on malformed input that pdfplumber does not wrap (object resolution,
+# stream decoding, content-stream operands of the wrong type, reference cycles).
+_LIBRARY_ERRORS = (
+    PdfminerException,
+    MalformedPDFException,
+    PSException,
+    ValueError,
+    KeyError,
+    TypeError,
+    IndexError,
+    AssertionError,
+    RecursionError,
+    zlib.error,
+)
+
+ENCRYPTED = "encrypted PDF: remove the password and try again"
+NO_TEXT_LAYER = "the PDF has no text layer (a scan?): OCR it first"
+
+
+@dataclass(frozen=True)
+class _Word:
+    text: str
+    x0: float
+    x1: float
+    top: float
+    bottom: float
+    size: float
+    italic: bool
+    bold: bool
+
+
+@dataclass
+class _Line:
+    page: int
+    words: list[_Word]
+
+    @property
+    def x0(self) -> float:
+        return self.words[0].x0
+
+    @property
+    def x1(self) -> float:
+        return self.words[-1].x1
+
+    @property
+    def top(self) -> float:
+        return min(w.top for w in self.words)
+
+    @property
+    def bottom(self) -> float:
+        return max(w.bottom for w in self.words)
+
+    @property
+    def size(self) -> float:
+        by_size: Counter[float] = Counter()
+        for w in self.words:
+            by_size[round(w.size, 1)] += len(w.text)
+        return by_size.most_common(1)[0][0]
+
+    @property
+    def text(self) -> str:
+        return _join_words(self.words)
+
+    @property
+    def bold_state(self) -> str:
+        return _state(w.bold for w in self.words)
+
+    @property
+    def first_token_width(self) -> float:
+        """Width of the first space-delimited token (words split at font changes are rejoined)."""
+        end = self.words[0].x1
+        for prev, word in zip(self.words, self.words[1:], strict=False):
+            if word.x0 - prev.x1 > _space_gap(prev.size):
+                break
+            end = word.x1
+        return end - self.x0
+
+
+@dataclass
+class _Table:
+    page: int
+    top: float
+    rows: list[list[str]]
+    row_bold: list[bool]
+    row_italic: list[bool]
+    columns: list[float]  # x positions of the column rulings
+
+
+@dataclass
+class _Page:
+    number: int
+    height: float
+    words: list[_Word]
+    tables: list[_Table] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _Layout:
+    """Facts about the body text of the whole document that line-merging decisions need."""
+
+    left: float
+    right: float
+    break_ratio: float  # line pitch (in font sizes) above which a gap separates paragraphs
+    indent: float | None  # x of the first-line indent most paragraphs use, if they use one
+
+    @property
+    def uses_indent(self) -> bool:
+        return self.indent is not None
+
+    @property
+    def mid(self) -> float:
+        return (self.left + self.right) / 2
+
+    @property
+    def width(self) -> float:
+        return self.right - self.left
+
+    def at_left(self, line: _Line) -> bool:
+        return abs(line.x0 - self.left) <= 3
+
+    def centered(self, line: _Line) -> bool:
+        """Whether the line is set centered (a full-width line is trivially centered too)."""
+        if self.indent is not None and abs(line.x0 - self.indent) <= 2 and not self.at_left(line):
+            return False  # an indented first line that happens to sit in the middle
+        return abs((line.x0 + line.x1) / 2 - self.mid) <= 4
+
+
+def read_pdf(data: bytes, source_path: str, sha256: str) -> RawDocument:
+    pages = _extract_pages(data)
+    if not pages:
+        raise ReadError("damaged PDF: it has no pages")
+    if not any(page.words or page.tables for page in pages):
+        raise ReadError(NO_TEXT_LAYER)
+    warnings = []
+    blank = [page.number for page in pages if not page.words and not page.tables]
+    if blank:
+        warnings.append(f"pages without a text layer (scanned?), their text is missing: {_page_list(blank)}")
+    lines_by_page = {page.number: _group_lines(page.number, page.words) for page in pages}
+    _drop_page_furniture(lines_by_page, {page.number: page.height for page in pages})
+    layout = _measure_layout([line for lines in lines_by_page.values() for line in lines])
+    header, lines_by_page[1] = _split_header(lines_by_page[1], layout, pages[0].height)
+    blocks = header + _assemble(pages, lines_by_page, layout)
+    return RawDocument(
+        blocks=blocks,
+        source_path=source_path,
+        source_format="pdf",
+        sha256=sha256,
+        page_count=len(pages),
+        warnings=warnings,
+    )
+
+
+# --- extraction: the only place that calls pdfplumber ---------------------------------------------
+
+
+def _extract_pages(data: bytes) -> list[_Page]:
+    try:
+        with pdfplumber.open(io.BytesIO(data)) as pdf:
+            return [_extract_page(page) for page in pdf.pages]
+    except _LIBRARY_ERRORS as exc:
+        cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
+        if isinstance(cause, PDFEncryptionError):
+            raise ReadError(ENCRYPTED) from None
+        detail = str(cause).strip() or type(cause).__name__
+        raise ReadError(f"damaged PDF: {detail[:160]}") from None
+
+
+def _extract_page(page: Any) -> _Page:
+    words = [
+        _Word(
+            text=w["text"],
+            x0=w["x0"],
+            x1=w["x1"],
+            top=w["top"],
+            bottom=w["bottom"],
+            size=w["size"],
+            italic=bool(_ITALIC_FONT.search(w["fontname"])),
+            bold=bool(_BOLD_FONT.search(w["fontname"])),
+        )
+        for w in page.extract_words(extra_attrs=["fontname", "size"])
+        if w["upright"] and w["text"].strip()
+    ]
+    # The table finder costs more than the text itself; pages without rulings have no tables to find.
+    found = page.find_tables() if page.edges else []
+    tables: list[_Table] = []
+    for table in found:
+        rows = [[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
+        if max((len(row) for row in rows), default=0) < 2:
+            continue  # a framed paragraph, not a table
+        x0, top, x1, bottom = table.bbox
+        inside = [
+            w for w in words if x0 <= (w.x0 + w.x1) / 2 <= x1 and top <= (w.top + w.bottom) / 2 <= bottom
+        ]
+        inside_ids = {id(w) for w in inside}
+        words = [w for w in words if id(w) not in inside_ids]
+        row_words = [
+            [w for w in inside if r.bbox[1] <= (w.top + w.bottom) / 2 <= r.bbox[3]] for r in table.rows
+        ]
+        tables.append(
+            _Table(
+                page=page.page_number,
+                top=top,
+                rows=rows,
+                row_bold=[bool(ws) and all(w.bold for w in ws) for ws in row_words],
+                row_italic=[bool(ws) and all(w.italic for w in ws) for ws in row_words],
+                columns=sorted({round(c[0], 1) for c in table.cells} | {round(c[2], 1) for c in table.cells}),
+            )
+        )
+    return _Page(number=page.page_number, height=page.height, words=words, tables=tables)
+
+
+# --- lines and page furniture -------------------------------------------------------------------
+
+
+def _space_gap(size: float) -> float:
+    return 0.12 * size
+
+
+def _join_words(words: Sequence[_Word]) -> str:
+    # Words are also split where the font changes ("(" upright, "thành" italic): no space there.
+    parts = [words[0].text]
+    for prev, word in zip(words, words[1:], strict=False):
+        parts.append(" " + word.text if word.x0 - prev.x1 > _space_gap(prev.size) else word.text)
+    return "".join(parts)
+
+
+def _state(flags: Iterable[bool]) -> str:
+    values = set(flags)
+    return "mixed" if len(values) > 1 else ("all" if values == {True} else "none")
+
+
+def _group_lines(page: int, words: list[_Word]) -> list[_Line]:
+    """Group words into lines: a word belongs to a line it overlaps vertically by half its height."""
+    lines: list[_Line] = []
+    for word in sorted(words, key=lambda w: (w.top, w.x0)):
+        height = word.bottom - word.top
+        for line in reversed(lines[-3:]):
+            overlap = min(line.bottom, word.bottom) - max(line.top, word.top)
+            if overlap > 0.5 * min(height, line.bottom - line.top):
+                line.words.append(word)
+                break
+        else:
+            lines.append(_Line(page=page, words=[word]))
+    for line in lines:
+        line.words.sort(key=lambda w: w.x0)
+    return sorted(lines, key=lambda line: line.top)
+
+
+def _drop_page_furniture(lines_by_page: dict[int, list[_Line]], heights: dict[int, float]) -> None:
+    """Remove page numbers and running headers/footers, in place."""
+    running = _running_lines(lines_by_page)
+    for number, lines in lines_by_page.items():
+        kept = [line for line in lines if id(line) not in running]
+        if kept and _is_page_number(kept[0], heights[number]):
+            kept = kept[1:]
+        if kept and _is_page_number(kept[-1], heights[number]):
+            kept = kept[:-1]
+        lines_by_page[number] = kept
+
+
+def _is_page_number(line: _Line, page_height: float) -> bool:
+    near_edge = line.bottom < 0.2 * page_height or line.top > 0.8 * page_height
+    return near_edge and bool(_PAGE_NUMBER.match(line.text))
+
+
+def _running_lines(lines_by_page: dict[int, list[_Line]]) -> set[int]:
+    """Ids of lines repeated at the same place near the top or bottom of most pages."""
+    pages_with_text = [lines for lines in lines_by_page.values() if lines]
+    if len(pages_with_text) < 3:
+        return set()
+    candidates: dict[str, list[_Line]] = defaultdict(list)
+    for lines in pages_with_text:
+        for line in {id(line): line for line in lines[:2] + lines[-2:]}.values():
+            key = re.sub(r"\d+", "#", " ".join(line.text.lower().split()))
+            candidates[key].append(line)
+    running: set[int] = set()
+    needed = max(3, round(0.6 * len(pages_with_text)))
+    for lines in candidates.values():
+        usual_top = statistics.median(line.top for line in lines)
+        same_place = [line for line in lines if abs(line.top - usual_top) <= 5]
+        if len({line.page for line in same_place}) >= needed:
+            running.update(id(line) for line in same_place)
+    return running
+
+
+def _measure_layout(lines: list[_Line]) -> _Layout:
+    if not lines:  # all the text is in tables
+        return _Layout(left=0, right=0, break_ratio=1.5, indent=None)
+    left = Counter(round(line.x0) for line in lines).most_common(1)[0][0]
+    right_edges = sorted(line.x1 for line in lines)
+    right = right_edges[int(0.98 * (len(right_edges) - 1))]
+    pitches = [
+        (b.top - a.top) / a.size
+        for a, b in zip(lines, lines[1:], strict=False)
+        if a.page == b.page and abs(a.size - b.size) < 0.5 and 0.9 < (b.top - a.top) / a.size < 3
+    ]
+    pitch = statistics.median(pitches) if pitches else 1.2
+    # First lines of paragraphs: indented a little and running on to the next line.
+    indents = Counter(
+        round(a.x0 / 2) * 2
+        for a, b in zip(lines, lines[1:], strict=False)
+        if left + 5 < a.x0 < left + 0.2 * (right - left) and abs(b.x0 - left) <= 3 and b.top > a.top
+    )
+    indent, count = indents.most_common(1)[0] if indents else (0, 0)
+    return _Layout(
+        left=left, right=right, break_ratio=pitch * 1.2 + 0.05, indent=float(indent) if count >= 3 else None
+    )
+
+
+# --- the page-1 header ----------------------------------------------------------------------------
+
+
+def _split_header(lines: list[_Line], layout: _Layout, page_height: float) -> tuple[list[Block], list[_Line]]:
+    """Take the two-column header off the top of page 1: issuer left, motto and place/date right.
+
+    The header is the run of top lines whose parts sit clearly left or right of the text's
+    middle; it ends at the first line centered on the page (the document type) or spanning it.
+    """
+    left: list[list[_Word]] = []
+    right: list[list[_Word]] = []
+    taken = 0
+    previous_bottom: float | None = None
+    for line in lines:
+        if line.top > 0.4 * page_height:
+            break
+        if previous_bottom is not None and line.top - previous_bottom > 3.5 * line.size:
+            break
+        sides = [_side(part, layout) for part in _parts(line)]
+        if None in sides or len(sides) > 2 or (len(sides) == 2 and sides[0] == sides[1]):
+            break
+        for part, side in zip(_parts(line), sides, strict=True):
+            (left if side == "left" else right).append(part)
+        taken += 1
+        previous_bottom = line.bottom
+    if not left or not right:
+        return [], lines
+    blocks = [
+        Block(
+            text=_join_words(part),
+            page=lines[0].page,
+            italic=all(w.italic for w in part),
+            bold=all(w.bold for w in part),
+            in_header=True,
+        )
+        for part in left + right
+    ]
+    return blocks, lines[taken:]
+
+
+def _parts(line: _Line) -> list[list[_Word]]:
+    """Split a line where a gap of two font sizes or more separates its words (two columns)."""
+    parts = [[line.words[0]]]
+    for prev, word in zip(line.words, line.words[1:], strict=False):
+        if word.x0 - prev.x1 >= 2 * prev.size:
+            parts.append([word])
+        else:
+            parts[-1].append(word)
+    return parts
+
+
+def _side(part: list[_Word], layout: _Layout) -> str | None:
+    center = (part[0].x0 + part[-1].x1) / 2
+    if abs(center - layout.mid) < 0.08 * layout.width:
+        return None  # centered on the page: the title after the header
+    return "left" if center < layout.mid else "right"
+
+
+# --- paragraphs and tables ------------------------------------------------------------------------
+
+
+def _assemble(pages: list[_Page], lines_by_page: dict[int, list[_Line]], layout: _Layout) -> list[Block]:
+    blocks: list[Block] = []
+    paragraph: list[_Line] = []
+    tables = _TableNumbering()
+
+    def flush() -> None:
+        if paragraph:
+            blocks.append(_paragraph_block(paragraph))
+            paragraph.clear()
+            tables.interrupted()
+
+    for page in pages:
+        items: list[_Line | _Table] = [*lines_by_page[page.number], *page.tables]
+        for item in sorted(items, key=lambda item: item.top):
+            if isinstance(item, _Table):
+                flush()
+                blocks.extend(tables.rows(item))
+                continue
+            if paragraph and not _continues(paragraph, item, layout):
+                flush()
+            paragraph.append(item)
+    flush()
+    return blocks
+
+
+def _continues(paragraph: list[_Line], line: _Line, layout: _Layout) -> bool:
+    """Whether `line` wraps on from the paragraph so far rather than starting a new one."""
+    prev = paragraph[-1]
+    if abs(line.size - prev.size) > 0.8 or {prev.bold_state, line.bold_state} == {"all", "none"}:
+        return False
+    if line.page != prev.page:
+        # A page break hides the vertical gap; an unindented, unlabelled first line after a
+        # full last line continues the paragraph (if indents are not used, only mid-sentence).
+        return (
+            layout.at_left(line)
+            and not _LABEL.match(line.text)
+            and not _first_word_fits(prev, line, layout)
+            and (layout.uses_indent or not _TERMINAL.search(prev.text))
+        )
+    if (line.top - prev.top) / prev.size > layout.break_ratio:
+        return False
+    if not _aligned_as_continuation(paragraph, line, layout):
+        return False
+    if _first_word_fits(prev, line, layout):
+        return False  # the previous line ended early on purpose
+    return not (_LABEL.match(line.text) and _TERMINAL.search(prev.text))
+
+
+def _aligned_as_continuation(paragraph: list[_Line], line: _Line, layout: _Layout) -> bool:
+    first = paragraph[0]
+    truly_centered = layout.centered(first) and not layout.at_left(first)
+    if layout.at_left(line):
+        return not truly_centered or layout.centered(line)
+    if layout.centered(line):
+        return all(layout.centered(p) for p in paragraph)
+    # A block-indented paragraph keeps the x position of its wrapped lines.
+    return len(paragraph) > 1 and abs(line.x0 - paragraph[-1].x0) <= 3
+
+
+def _first_word_fits(prev: _Line, line: _Line, layout: _Layout) -> bool:
+    """Whether the first word of `line` would have fitted on `prev`: then `prev` ended a paragraph."""
+    if layout.centered(prev) and not layout.at_left(prev):
+        room = layout.width - (prev.x1 - prev.x0)
+    else:
+        room = layout.right - prev.x1
+    return line.first_token_width + 0.25 * prev.size < room - 1
+
+
+def _paragraph_block(lines: list[_Line]) -> Block:
+    text = lines[0].text
+    for line in lines[1:]:
+        # "kinh tế-" / "xã hội": a line that ends in a hyphen glued to a word is a broken compound.
+        text += line.text if re.search(r"\w-$", text) else " " + line.text
+    words = [w for line in lines for w in line.words]
+    return Block(
+        text=text,
+        page=lines[0].page,
+        italic=all(w.italic for w in words),
+        bold=all(w.bold for w in words),
+    )
+
+
+@dataclass(frozen=True)
+class _OpenTable:
+    """The last table emitted, which the next page may continue."""
+
+    page: int
+    columns: list[float]
+    header: list[str]
+
+
+class _TableNumbering:
+    """Numbers tables; a table that goes on over a page break keeps its number and header row."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.open: _OpenTable | None = None
+
+    def interrupted(self) -> None:
+        self.open = None
+
+    def rows(self, table: _Table) -> list[Block]:
+        rows = list(zip(table.rows, table.row_bold, table.row_italic, strict=True))
+        continued = self.open if self.open is not None and self._continues(self.open, table) else None
+        if continued is not None:
+            if rows and rows[0][0] == continued.header:
+                rows = rows[1:]  # the header row repeated on the new page
+            header = continued.header
+        else:
+            self.count += 1
+            header = table.rows[0]
+        self.open = _OpenTable(page=table.page, columns=table.columns, header=header)
+        return [
+            Block(
+                text=" | ".join(cells),
+                page=table.page,
+                bold=bold,
+                italic=italic,
+                cells=cells,
+                table=self.count,
+                header_row=continued is None and index == 0,
+            )
+            for index, (cells, bold, italic) in enumerate(rows)
+            if any(cells)
+        ]
+
+    @staticmethod
+    def _continues(previous: _OpenTable, table: _Table) -> bool:
+        same_columns = len(previous.columns) == len(table.columns) and all(
+            abs(a - b) <= 3 for a, b in zip(previous.columns, table.columns, strict=True)
+        )
+        return table.page == previous.page + 1 and same_columns
+
+
+def _page_list(numbers: list[int]) -> str:
+    return ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "")
