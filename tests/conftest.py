@@ -1,0 +1,85 @@
+"""Shared fixtures: the seed, the real documents in ../shared/realdocs, a fresh store, the CLI."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
+GENRE = ROOT / "tests" / "data" / "genre"
+REALDOCS = ROOT.parent / "shared" / "realdocs"
+REALDOC_FILES = ("nq60-tw.md", "nq57-tw.md", "nq03-cp.md", "kh252-bcdqg1237.md")
+
+
+@pytest.fixture
+def seed_path() -> Path:
+    return SEED
+
+
+@pytest.fixture
+def seed_text() -> str:
+    return SEED.read_text(encoding="utf-8")
+
+
+@pytest.fixture
+def realdocs() -> Path:
+    if not REALDOCS.is_dir():
+        pytest.skip("../shared/realdocs is not here")
+    return REALDOCS
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    store = tmp_path / "home"
+    monkeypatch.setenv("VANBAN_HOME", str(store))
+    return store
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> object:
+        return json.loads(self.out)
+
+
+@pytest.fixture
+def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
+    from search_api import cli as cli_module
+
+    def run(*args: str) -> CliResult:
+        code = cli_module.main([str(a) for a in args])
+        captured = capsys.readouterr()
+        return CliResult(code, captured.out, captured.err)
+
+    return run
+
+
+def non_space(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def assert_lossless(document: object) -> None:
+    """Every non-whitespace character of the body lies in exactly one segment, in order."""
+    body: str = document.body  # type: ignore[attr-defined]
+    segments = document.segments  # type: ignore[attr-defined]
+    covered = [0] * len(body)
+    for segment in segments:
+        assert segment.text == body[segment.start : segment.end], segment.id
+        for i in range(segment.start, segment.end):
+            covered[i] += 1
+    for i, char in enumerate(body):
+        if not char.isspace():
+            assert covered[i] == 1, (
+                f"character {i} {body[max(0, i - 20) : i + 20]!r} covered {covered[i]} times"
+            )
+    ids = [s.id for s in segments]
+    assert len(ids) == len(set(ids)), "segment ids must be unique"

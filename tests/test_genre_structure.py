@@ -1,0 +1,97 @@
+"""Documents of the genre that nobody on this project wrote (realdocs) or that we wrote by its rules (genre)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from ingest.pipeline import parse_file
+from tests.conftest import GENRE, REALDOC_FILES, assert_lossless
+
+
+@pytest.mark.parametrize("name", REALDOC_FILES)
+def test_realdocs_parse_without_loss(realdocs: Path, name: str) -> None:
+    document = parse_file(realdocs / name)
+    assert_lossless(document)
+    assert len(document.segments) > 10
+    assert "\\-" not in document.body and "**" not in document.body
+
+
+def test_nq60_metadata(realdocs: Path) -> None:
+    document = parse_file(realdocs / "nq60-tw.md")
+    assert (document.type, document.number, document.date) == ("Nghị quyết", "60-NQ/TW", "2025-04-12")
+    assert document.issuer == "Ban Chấp hành Trung ương"
+    assert document.place == "Hà Nội"
+
+
+def test_nq57_press_copy_metadata_from_its_opening(realdocs: Path) -> None:
+    document = parse_file(realdocs / "nq57-tw.md")
+    assert (document.type, document.number, document.date) == ("Nghị quyết", "57-NQ/TW", "2024-12-22")
+
+
+def test_nq03_metadata_and_action_program(realdocs: Path) -> None:
+    document = parse_file(realdocs / "nq03-cp.md")
+    assert (document.type, document.number, document.date) == ("Nghị quyết", "03/NQ-CP", "2025-01-09")
+    assert document.issuer == "Chính phủ"
+    assert document.implements == ["57-NQ/TW"]
+    kinds = Counter(s.kind for s in document.segments)
+    assert kinds["task"] >= 40
+    assert any(s.path == "Điều 1" for s in document.segments)
+
+
+def test_kh252_metadata_and_assignment_lists(realdocs: Path) -> None:
+    document = parse_file(realdocs / "kh252-bcdqg1237.md")
+    assert (document.type, document.number, document.date) == ("Kế hoạch", "252/KH-BCĐQG1237", "2013-11-11")
+    assert document.implements == ["1237/QĐ-TTg"]
+    leads = [s for s in document.segments if s.kind == "assignment" and s.text.startswith("Ban Chỉ đạo quốc gia")]
+    assert leads, "the 'Cơ quan chủ trì' lists are assignment segments"
+    assert all(s.governs for s in leads)
+
+
+GENRE_FILES = ("chuong-trinh-60-ctr-tu.md", "quy-dinh-dieu-khoan.txt", "ke-hoach-huyen-uy-ngoc-hoi.txt")
+
+
+@pytest.mark.parametrize("name", GENRE_FILES)
+def test_genre_documents_parse_without_loss(name: str) -> None:
+    assert_lossless(parse_file(GENRE / name))
+
+
+def test_district_plan_structure() -> None:
+    document = parse_file(GENRE / "ke-hoach-huyen-uy-ngoc-hoi.txt")
+    assert (document.number, document.issuer, document.date, document.place) == (
+        "45-KH/HU",
+        "Ban Thường vụ Huyện ủy",
+        "2024-07-10",
+        "Ngọc Hồi",
+    )
+    assert document.implements == ["123-KH/TU"]
+    tasks = Counter(s.parent_path for s in document.segments if s.kind == "task")
+    assert [tasks[f"III.{n}"] for n in (1, 2, 3, 4)] == [1, 3, 5, 3]
+    assert sum(1 for s in document.segments if s.kind == "assignment") == 4
+    split = next(s for s in document.segments if s.path == "III.3.1")
+    assert "Quốc lộ 14C và các tuyến đường kết nối với Khu kinh tế" in split.text
+
+
+def test_decree_legal_units() -> None:
+    document = parse_file(GENRE / "quy-dinh-dieu-khoan.txt")
+    assert (document.type, document.number, document.date) == ("Nghị định", "389/2024/NĐ-CP", "2024-12-26")
+    paths = {s.path: s for s in document.segments}
+    assert paths["Chương I"].heading == "QUY ĐỊNH CHUNG"
+    assert paths["Chương II.Mục 1"].kind == "heading"
+    assert paths["Điều 2.0"].text == "Nghị định này áp dụng đối với:"
+    assert paths["Điều 2.1"].text.startswith("1. Các bộ")
+    assert paths["Điều 5.1.a"].text.startswith("a) ")
+    assert sum(1 for p in paths if p.startswith("Điều ") and "." not in p) == 18
+    assert paths["Ký"].text.startswith("TM. CHÍNH PHỦ")
+
+
+def test_program_with_appendix_table() -> None:
+    document = parse_file(GENRE / "chuong-trinh-60-ctr-tu.md")
+    assert (document.type, document.number, document.date) == ("Chương trình", "60-CTr/TU", "2023-05-15")
+    assert document.implements == ["29-NQ/TW"]
+    rows = [s for s in document.segments if s.kind == "table_row"]
+    assert len(rows) == 10
+    assert rows[0].columns is not None and rows[0].columns[2] == "Cơ quan chủ trì"
+    assert all(len(r.cells or []) == 6 for r in rows)
