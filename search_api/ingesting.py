@@ -1,0 +1,84 @@
+"""Ingesting files into the system of record: one file at a time, failures collected, never fatal."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ingest.model import Document, VanbanError
+from ingest.pipeline import parse_bytes
+from ingest.readers import SUPPORTED_EXTENSIONS
+from search_api.record import Record
+
+
+@dataclass
+class FileOutcome:
+    path: str
+    status: str  # added | replaced | unchanged | failed
+    document_id: str | None = None
+    segments: int = 0
+    message: str = ""
+
+
+@dataclass
+class IngestReport:
+    outcomes: list[FileOutcome] = field(default_factory=list)
+
+    @property
+    def failed(self) -> list[FileOutcome]:
+        return [o for o in self.outcomes if o.status == "failed"]
+
+    def count(self, status: str) -> int:
+        return sum(1 for o in self.outcomes if o.status == status)
+
+
+def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOutcome]]:
+    """Files named directly (any type: the reader says if it cannot read it) and supported files in folders."""
+    files: list[Path] = []
+    missing: list[FileOutcome] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            files.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUPPORTED_EXTENSIONS)
+            )
+        elif path.is_file():
+            files.append(path)
+        else:
+            missing.append(FileOutcome(str(path), "failed", message="no such file or folder"))
+    return files, missing
+
+
+def ingest_file(
+    record: Record,
+    path: Path,
+    max_bytes: int,
+    analyze: Callable[[Document], None] | None = None,
+) -> FileOutcome:
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            raise VanbanError(
+                f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit "
+                "(set VANBAN_MAX_FILE_MB to raise it)"
+            )
+        data = path.read_bytes()
+    except OSError as exc:
+        return FileOutcome(str(path), "failed", message=f"cannot read: {exc.strerror or exc}")
+    except VanbanError as exc:
+        return FileOutcome(str(path), "failed", message=str(exc))
+    known = record.unchanged(str(path), hashlib.sha256(data).hexdigest())
+    if known:
+        return FileOutcome(str(path), "unchanged", document_id=known)
+    try:
+        document = parse_bytes(data, str(path), max_bytes)
+        if analyze is not None:
+            analyze(document)
+        status = record.save(document)
+    except VanbanError as exc:
+        return FileOutcome(str(path), "failed", message=str(exc))
+    except Exception as exc:  # a bug must not stop a batch or lose stored data; report it plainly
+        return FileOutcome(str(path), "failed", message=f"internal error ({type(exc).__name__}: {exc})")
+    return FileOutcome(str(path), status, document_id=document.id, segments=len(document.segments))
