@@ -86,6 +86,7 @@ class Citation:
     mention: str = ""  # the text as written
     span: tuple[int, int] | None = None  # within the segment text
     named: bool = False  # a named reference without a symbol ("Quy hoạch tỉnh Kon Tum ...")
+    resolved: bool = True  # False for an informal reference ("KL 72") no known symbol settles
 
 
 @dataclass
@@ -107,6 +108,7 @@ class Target:
     unit: str
     year: int | None = None
     mention: str = ""
+    value_max: float | None = None  # upper bound of a range ("16 - 18%/năm"); `value` is the lower
 
 
 @dataclass
@@ -117,6 +119,7 @@ class TimeFrame:
     start_year: int | None = None
     end_year: int | None = None
     date: str | None = None
+    span: tuple[int, int] | None = None  # within the segment text
 
 
 @dataclass
@@ -139,6 +142,7 @@ class Segment:
     assignments: list[Assignment] = field(default_factory=list)
     targets: list[Target] = field(default_factory=list)
     time_frames: list[TimeFrame] = field(default_factory=list)
+    words: list[str] = field(default_factory=list)  # multi-syllable words of the text (word segmentation)
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -198,8 +198,9 @@ def segment_blocks(blocks: list[Block], document_id: str) -> tuple[str, list[Seg
 
 def segment_id(document_id: str, path: str) -> str:
     """Stable, URL-safe id: the document id and the segment's outline path without diacritics."""
-    # "đ)" follows "d)" in Vietnamese lettering: keep them apart before folding the marks away.
-    slug = fold_diacritics(path.replace("đ", "dd").replace("Đ", "DD")).replace(" ", "")
+    # The lettered item "đ)" follows "d)": keep the two apart before folding the marks away.
+    parts = ["dd" if part == "đ" else part for part in path.split(".")]
+    slug = fold_diacritics(".".join(parts)).replace(" ", "")
     return f"{document_id}:{slug}"
 
 

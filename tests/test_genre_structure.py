@@ -45,7 +45,9 @@ def test_kh252_metadata_and_assignment_lists(realdocs: Path) -> None:
     document = parse_file(realdocs / "kh252-bcdqg1237.md")
     assert (document.type, document.number, document.date) == ("Kế hoạch", "252/KH-BCĐQG1237", "2013-11-11")
     assert document.implements == ["1237/QĐ-TTg"]
-    leads = [s for s in document.segments if s.kind == "assignment" and s.text.startswith("Ban Chỉ đạo quốc gia")]
+    leads = [
+        s for s in document.segments if s.kind == "assignment" and s.text.startswith("Ban Chỉ đạo quốc gia")
+    ]
     assert leads, "the 'Cơ quan chủ trì' lists are assignment segments"
     assert all(s.governs for s in leads)
 
