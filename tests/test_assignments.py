@@ -1,0 +1,152 @@
+"""Assignments on the seed (exact), the genre documents and the real documents (F1 against gold)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from ingest.model import Assignment, Document
+from ingest.pipeline import parse_file
+from nlp.agencies import AgencyRegistry
+from nlp.assignments import assignments_in_text, extract_assignments
+
+ROOT = Path(__file__).resolve().parents[1]
+GOLD = ROOT / "evaluation" / "gold" / "assignments"
+SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
+REALDOCS = ROOT.parent / "shared" / "realdocs"
+
+
+def _analyzed(path: Path) -> Document:
+    document = parse_file(str(path))
+    extract_assignments(document, AgencyRegistry.default())
+    return document
+
+
+def _facts(document: Document, paths: set[str] | None = None) -> set[tuple[str, str, str]]:
+    return {
+        (s.path, a.role, a.agency)
+        for s in document.segments
+        for a in s.assignments
+        if paths is None or s.path in paths
+    }
+
+
+def _by_segment(document: Document) -> dict[str, list[Assignment]]:
+    return {s.path: s.assignments for s in document.segments}
+
+
+def test_seed_assignment_lines_exactly() -> None:
+    items = _by_segment(_analyzed(SEED))
+    line = {(a.role, a.agency) for a in items["III.1.2"]}
+    six = {"ban-can-su-dang:all", "dang-doan:all", "huyen-uy:all", "thanh-uy:all"}
+    six |= {"dang-uy-truc-thuoc-tinh-uy:all", "btv-tinh-doan"}
+    assert line == {
+        ("lead", "ban-tuyen-giao-tinh-uy"),
+        ("guide", "ban-tuyen-giao-tinh-uy"),
+        ("coordinate", "bcs-dang-ubnd-tinh"),
+    } | {("direct", a) for a in six}
+    assert all(a.frequency == "thường xuyên" for a in items["III.1.2"] if a.role == "direct")
+    assert {(a.role, a.agency) for a in items["III.2.5"]} == {
+        ("direct", a) for a in ("bcs-dang-ubnd-tinh", "dang-doan-hdnd-tinh", "huyen-uy:all", "thanh-uy:all")
+    }
+    assert {(a.role, a.agency) for a in items["IV.2"]} == {
+        ("lead", "bcs-dang-ubnd-tinh"),
+        ("coordinate", "co-quan-lien-quan:all"),
+        ("monitor", "bcs-dang-ubnd-tinh"),
+        ("report", "bcs-dang-ubnd-tinh"),
+        ("advise", "bcs-dang-ubnd-tinh"),
+    }
+    # Ban Thường vụ Tỉnh ủy is helped, not assigned; task text that merely mentions bodies assigns nothing.
+    assert all(a.agency != "btv-tinh-uy" for a in items["IV.2"])
+    assert items["III.4.1"] == [] and items["III.2.1"] == []
+
+
+def test_table_row_columns_give_roles_and_deadline() -> None:
+    document = _analyzed(ROOT / "tests/data/genre/chuong-trinh-60-ctr-tu.md")
+    row = _by_segment(document)["Phụ lục.Bảng 1.5"]
+    assert {(a.role, a.agency) for a in row} == {
+        ("lead", "ban-quan-ly-kkt-tinh"),
+        ("coordinate", "so-khdt"),
+        ("coordinate", "ubnd-huyen-ngoc-hoi"),
+    }
+    assert {a.deadline for a in row} == {"Quý IV/2023"}
+
+
+def test_unknown_agency_is_kept_as_found() -> None:
+    text = "Sở Du lịch Mới chủ trì, phối hợp với Ban cán sự đảng Ủy ban nhân dân tỉnh hướng dẫn."
+    items = assignments_in_text(text, AgencyRegistry.default())
+    unknown = [a for a in items if not a.known]
+    assert {(a.role, a.agency) for a in unknown} == {("lead", "Sở Du lịch Mới"), ("guide", "Sở Du lịch Mới")}
+    assert ("coordinate", "bcs-dang-ubnd-tinh") in {(a.role, a.agency) for a in items}
+
+
+@pytest.mark.parametrize(
+    "text", ["", "   ", "@@@ ;;; ,,, ...", "\x00\ufeff", "chủ trì " * 30_000, "Ban " * 60_000]
+)
+def test_garbage_empty_and_huge_lines_give_nothing_fast(text: str) -> None:
+    started = time.perf_counter()
+    assert assignments_in_text(text, AgencyRegistry.default()) == []
+    assert time.perf_counter() - started < 1.0
+
+
+def _roles(text: str) -> set[tuple[str, str]]:
+    return {(a.role, a.agency) for a in assignments_in_text(text, AgencyRegistry.default())}
+
+
+def test_nouns_in_a_list_after_a_determiner_are_not_verbs() -> None:
+    # "các quy định, hướng dẫn": guidelines (a noun), not "and guide".
+    text = "Giao Bộ Chính trị chỉ đạo, hoàn thiện, ban hành các quy định, hướng dẫn có liên quan."
+    assert _roles(text) == {("direct", "bo-chinh-tri")}
+    # "chương trình kiểm tra, giám sát": the second verb is a noun of the same object.
+    text = "Ủy ban Kiểm tra Tỉnh ủy chủ trì đưa nội dung vào chương trình kiểm tra, giám sát hằng năm."
+    assert _roles(text) == {("lead", "uy-ban-kiem-tra-tinh-uy")}
+
+
+def test_a_verb_inside_an_object_is_not_a_role_and_an_adverb_opens_a_new_verb_phrase() -> None:
+    text = "Bộ Tài chính chủ trì, phối hợp với các bộ, ngành, địa phương bảo đảm nguồn kinh phí thực hiện."
+    assert _roles(text) == {("lead", "bo-tai-chinh"), ("coordinate", "bo-nganh-dia-phuong:all")}
+    text = (
+        "Bộ Tư pháp chủ trì, phối hợp với các bộ, ngành theo dõi việc triển khai thực hiện Chương trình, "
+        "kịp thời báo cáo Chính phủ; "
+        "bám sát chương trình làm việc của Quốc hội để thực hiện việc báo cáo."
+    )
+    assert _roles(text) == {
+        ("lead", "bo-tu-phap"),
+        ("coordinate", "bo-nganh:all"),
+        ("monitor", "bo-tu-phap"),
+        ("report", "bo-tu-phap"),
+    }
+
+
+def test_directed_bodies_act_in_their_clause_and_the_next_clause_returns_to_the_subject() -> None:
+    text = (
+        "Giao Bộ Chính trị chỉ đạo Đảng uỷ Quốc hội tổ chức triển khai thực hiện; "
+        "lãnh đạo, chỉ đạo công tác chuẩn bị bầu cử."
+    )
+    assert _roles(text) == {("direct", "bo-chinh-tri"), ("implement", "dang-uy-quoc-hoi")}
+
+
+def test_frequency_of_the_verb_phrase_not_of_a_noun() -> None:
+    registry = AgencyRegistry.default()
+    line = "Sở Tài chính chủ trì bố trí kinh phí chi thường xuyên."
+    assert {a.frequency for a in assignments_in_text(line, registry)} == {None}
+    line = "Sở Tài chính chủ trì đưa dự án vào kế hoạch đầu tư công trung hạn và hằng năm."
+    assert {a.frequency for a in assignments_in_text(line, registry)} == {None}
+    line = "Sở Tài chính chủ trì thực hiện; định kỳ 6 tháng báo cáo Ủy ban nhân dân tỉnh."
+    assert {a.frequency for a in assignments_in_text(line, registry) if a.role == "report"} == {
+        "định kỳ 6 tháng"
+    }
+
+
+def test_a_bare_head_word_in_a_cut_cell_is_no_agency() -> None:
+    document = _analyzed(REALDOCS / "nq03-cp.md") if REALDOCS.is_dir() else None
+    if document is None:
+        pytest.skip("shared/realdocs is absent")
+    row = next(s for s in document.segments if s.kind == "table_row" and s.cells[0].strip() == "3.")
+    assert {(a.role, a.agency) for a in row.assignments} == {
+        ("lead", "bo-nganh-dia-phuong:all"),
+        ("coordinate", "bo-tttt"),
+        ("coordinate", "bo-khcn"),
+    }
