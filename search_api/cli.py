@@ -11,8 +11,9 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from ingest.model import Document, VanbanError
+from ingest.model import Document, Segment, VanbanError
 from ingest.pipeline import parse_file
+from nlp.analyze import analyze
 from search_api import config
 from search_api.ingesting import FileOutcome, IngestReport, collect_files, ingest_file
 from search_api.record import Record
@@ -31,7 +32,7 @@ def _error(message: str) -> None:
 
 def cmd_parse(args: argparse.Namespace) -> int:
     try:
-        document = parse_file(args.file, config.max_file_bytes())
+        document = analyze(parse_file(args.file, config.max_file_bytes()))
     except VanbanError as exc:
         _error(f"{args.file}: {exc}")
         return 1
@@ -59,14 +60,31 @@ def _print_outline(document: Document) -> None:
     table.add_column("path", no_wrap=True)
     table.add_column("kind", no_wrap=True)
     table.add_column("text", ratio=1)
+    table.add_column("facts", ratio=1)
     for segment in document.segments:
         text = segment.text.replace("\n", " / ")
-        table.add_row(segment.path, segment.kind, text if len(text) <= 160 else text[:157] + "...")
+        table.add_row(
+            segment.path, segment.kind, text if len(text) <= 160 else text[:157] + "...", _facts_line(segment)
+        )
     stdout.print(table)
+    if document.citations:
+        stdout.print(
+            "[bold]Văn bản được trích dẫn[/]: "
+            + "; ".join(f"{c.number} ({c.relation})" for c in document.citations)
+        )
     counts: dict[str, int] = {}
     for segment in document.segments:
         counts[segment.kind] = counts.get(segment.kind, 0) + 1
     stdout.print(", ".join(f"{n} {kind}" for kind, n in counts.items()))
+
+
+def _facts_line(segment: Segment) -> str:
+    facts = [f"{a.role}: {a.mention}" for a in segment.assignments[:6]]
+    if len(segment.assignments) > 6:
+        facts.append(f"... {len(segment.assignments) - 6} more")
+    facts += [f"cites {c.number}" for c in segment.citations if not c.named][:3]
+    facts += [f"{t.comparator or ''} {t.value:g} {t.unit}".strip() for t in segment.targets][:3]
+    return "; ".join(facts)
 
 
 # -- ingest -----------------------------------------------------------------------------------
@@ -129,6 +147,53 @@ def _print_ingest_summary(outcomes: list[FileOutcome], counts: dict[str, int]) -
     )
 
 
+# -- eval -------------------------------------------------------------------------------------
+
+
+def cmd_eval_extraction(args: argparse.Namespace) -> int:
+    from nlp.evaluation import Score, evaluate_extraction
+
+    scores, missing = evaluate_extraction()
+    totals = []
+    for facet in sorted({s.facet for s in scores}):
+        rows = [s for s in scores if s.facet == facet]
+        totals.append(
+            Score(
+                facet,
+                "all (micro)",
+                sum(r.gold for r in rows),
+                sum(r.found for r in rows),
+                sum(r.correct for r in rows),
+            )
+        )
+    if args.json:
+        payload = {
+            "documents": [s.to_dict() for s in scores],
+            "totals": [t.to_dict() for t in totals],
+            "missing": missing,
+        }
+        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    table = Table(title="vanban eval extraction")
+    for column in ("facet", "document", "gold", "found", "correct", "P", "R", "F1"):
+        table.add_column(column, justify="left" if column in ("facet", "document") else "right")
+    for score in [*scores, *totals]:
+        table.add_row(
+            score.facet,
+            score.document,
+            str(score.gold),
+            str(score.found),
+            str(score.correct),
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+        )
+    stdout.print(table)
+    for source in missing:
+        stdout.print(f"not scored (source not here): {source}")
+    return 0
+
+
 # -- entry point ------------------------------------------------------------------------------
 
 
@@ -151,6 +216,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--json", action="store_true", help="print one JSON outcome per file")
     ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     ingest.set_defaults(handler=cmd_ingest)
+
+    evaluate = commands.add_parser("eval", help="measure quality on the hand-checked sets in evaluation/")
+    targets = evaluate.add_subparsers(dest="target", required=True, metavar="WHAT")
+    extraction = targets.add_parser(
+        "extraction", help="precision, recall and F1 of citations, assignments and targets per document"
+    )
+    extraction.add_argument("--json", action="store_true")
+    extraction.set_defaults(handler=cmd_eval_extraction)
     return parser
 
 

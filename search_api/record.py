@@ -75,6 +75,7 @@ class Record:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the store in {self.home}: {exc}") from None
         self.conn.row_factory = sqlite3.Row
+        self._symbols_cache: tuple[tuple[int, int], list[str]] | None = None
         self._migrate()
 
     def _migrate(self) -> None:
@@ -209,6 +210,20 @@ class Record:
     def segment(self, segment_id: str) -> Segment | None:
         row = self.conn.execute("SELECT data FROM segments WHERE id = ?", (segment_id,)).fetchone()
         return segment_from_dict(json.loads(row[0])) if row else None
+
+    def known_symbols(self) -> list[str]:
+        """Every symbol the store knows: of stored documents and of the directives they cite."""
+        version = (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._symbols_cache is not None and self._symbols_cache[0] == version:
+            return self._symbols_cache[1]
+        symbols: set[str] = set()
+        for number, citations in self.conn.execute("SELECT number, citations FROM documents"):
+            if number:
+                symbols.add(number)
+            symbols.update(c["number"] for c in json.loads(citations) if not c.get("named"))
+        result = sorted(symbols)
+        self._symbols_cache = (version, result)
+        return result
 
     def counts(self) -> dict[str, int]:
         with closing(self.conn.cursor()) as cursor:
