@@ -15,7 +15,7 @@ from ingest.model import Document, Segment, VanbanError
 from ingest.pipeline import parse_file
 from nlp.analyze import analyze
 from search_api import config
-from search_api.ingesting import FileOutcome, IngestReport, collect_files, ingest_file
+from search_api.ingesting import FileOutcome, IngestReport, analyze_for_record, collect_files, ingest_file
 from search_api.record import Record
 
 stdout = Console(highlight=False, soft_wrap=True)
@@ -108,9 +108,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             disable=len(files) < 2 or args.quiet,
         ) as progress:
             task = progress.add_task("ingesting", total=len(files))
+            analyze_document = analyze_for_record(record)
             for path in files:
                 progress.update(task, description=f"ingesting {path.name[:40]}")
-                report.outcomes.append(ingest_file(record, path, max_bytes))
+                report.outcomes.append(ingest_file(record, path, max_bytes, analyze_document))
                 progress.advance(task)
         counts = record.counts()
     if args.json:

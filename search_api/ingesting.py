@@ -51,6 +51,19 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOut
     return files, missing
 
 
+def analyze_for_record(record: Record) -> Callable[[Document], None]:
+    """The analysis stage as ingest runs it: facts, resolved against what the store already knows,
+    and the words that search indexes."""
+    from nlp.analyze import analyze
+    from nlp.tokenize import annotate_words
+
+    def run(document: Document) -> None:
+        analyze(document, record.known_symbols())
+        annotate_words(document)
+
+    return run
+
+
 def ingest_file(
     record: Record,
     path: Path,
