@@ -55,14 +55,15 @@ def compound_words(words: Iterable[str]) -> list[str]:
     return [match_key(word).replace(" ", "_") for word in words if " " in word.strip()]
 
 
-def segment_terms(text: str, words: Iterable[str] | None = None) -> list[str]:
+def segment_terms(text: str, words: Iterable[str] | None = None, with_symbols: bool = True) -> list[str]:
     """All terms of a passage, with repetitions (term frequency matters)."""
     base = syllables(text)
     compounds = compound_words(words) if words is not None else []
     terms = base + compounds
     folded = [fold_diacritics(term) for term in terms]
     terms += [f for f, original in zip(folded, terms, strict=True) if f != original]
-    terms += symbol_terms(text)
+    if with_symbols:
+        terms += symbol_terms(text)
     return terms
 
 

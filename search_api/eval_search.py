@@ -2,7 +2,8 @@
 
 Metrics per query group and overall, for sparse-only, dense-only and hybrid ranking:
 - MRR@10: reciprocal rank of the first grade-2 segment (0 when none is in the top 10);
-- Recall@k: share of a query's grade-2 segments found in the top k, averaged over queries;
+- Recall@k: share of a query's grade-2 segments found in the top k, out of at most k (capped
+  recall, as BEIR's R_cap@k: a query with seven grade-2 segments can still reach 1.0 at k = 5);
 - nDCG@10: graded gain (2 or 1) with the usual log2 discount, normalised by the ideal order.
 """
 
@@ -57,7 +58,7 @@ def query_metrics(ranked: Sequence[str], relevant: dict[str, int]) -> dict[str, 
     first = next((rank for rank, sid in enumerate(ranked[:10], 1) if sid in primary), None)
     metrics = {"MRR@10": 1.0 / first if first else 0.0}
     for k in (1, 5, 10):
-        metrics[f"R@{k}"] = len(primary & set(ranked[:k])) / len(primary) if primary else 0.0
+        metrics[f"R@{k}"] = len(primary & set(ranked[:k])) / min(k, len(primary)) if primary else 0.0
     gains = [relevant.get(sid, 0) for sid in ranked[:10]]
     dcg = sum(g / math.log2(i + 2) for i, g in enumerate(gains))
     ideal = sorted(relevant.values(), reverse=True)[:10]

@@ -11,8 +11,9 @@ from nlp.lexical import passage_vector, segment_terms
 from search_api.index.store import IndexPoint, SparseVector, VectorStore
 from search_api.record import Record
 
-# Segments nobody searches for: the list of recipients and the signature block.
-UNSEARCHED_KINDS = frozenset({"recipients"})
+# Segments nobody searches for: the recipients and the signature block; and headings, whose words
+# are indexed with the content under them (a hit shows its headings as a breadcrumb anyway).
+UNSEARCHED_KINDS = frozenset({"recipients", "heading"})
 EMBED_BATCH = 32
 
 
@@ -82,7 +83,10 @@ def document_points(document: Document, embedder: Embedder | None) -> list[Index
     )
     points = []
     for i, segment in enumerate(segments):
-        indices, values = passage_vector(segment_terms(segment.text, segment.words))
+        trail = breadcrumb(document, segment)
+        # The heading's words, not its citations: a task does not cite what its heading cites.
+        heading_terms = segment_terms(trail[-1], with_symbols=False) if trail else []
+        indices, values = passage_vector(segment_terms(segment.text, segment.words) + heading_terms)
         points.append(
             IndexPoint(
                 segment_id=segment.id,

@@ -211,9 +211,17 @@ class Record:
         row = self.conn.execute("SELECT data FROM segments WHERE id = ?", (segment_id,)).fetchone()
         return segment_from_dict(json.loads(row[0])) if row else None
 
+    def version(self) -> tuple[int, int]:
+        """Changes when anything is written, by this connection or another: a key for derived caches."""
+        return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
+
+    def segment_texts(self) -> Iterator[str]:
+        for (text,) in self.conn.execute("SELECT text FROM segments"):
+            yield text
+
     def known_symbols(self) -> list[str]:
         """Every symbol the store knows: of stored documents and of the directives they cite."""
-        version = (self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0])
+        version = self.version()
         if self._symbols_cache is not None and self._symbols_cache[0] == version:
             return self._symbols_cache[1]
         symbols: set[str] = set()

@@ -12,6 +12,7 @@ from ingest.model import VanbanError
 from ingest.normalize import fold_diacritics, match_key
 from nlp.agencies import AgencyRegistry
 from nlp.citations import resolve_reference
+from nlp.diacritics import DiacriticRestorer
 from nlp.embeddings import Embedder
 from nlp.lexical import query_terms, query_vector, syllables
 from search_api.index.store import SearchFilter, SparseVector, VectorStore
@@ -105,6 +106,14 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.registry = registry
+        self._restorer: tuple[tuple[int, int], DiacriticRestorer] | None = None
+
+    def restorer(self) -> DiacriticRestorer:
+        """Diacritic restoration learnt from the stored segments, rebuilt when the record changes."""
+        version = self.record.version()
+        if self._restorer is None or self._restorer[0] != version:
+            self._restorer = (version, DiacriticRestorer.from_texts(self.record.segment_texts()))
+        return self._restorer[1]
 
     def store_filter(self, filters: Filters) -> SearchFilter:
         agencies: list[str] = []
@@ -148,12 +157,14 @@ class Searcher:
         k = max(1, min(int(k), MAX_K))
         store_filter = self.store_filter(filters or Filters())
         named = resolve_reference(query, self.record.known_symbols())
-        sparse = SparseVector(*query_vector(query_terms(query, named)))
+        restored = self.restorer().restore(query)
+        terms = query_terms(query, named) + (query_terms(restored) if restored else [])
+        sparse = SparseVector(*query_vector(terms))
         prefetch = max(50, 5 * k)
         if mode == "sparse":
             scored = self.store.search_sparse(sparse, store_filter, prefetch)
         else:
-            dense = self.embedder.embed_queries([query])[0]
+            dense = self.embedder.embed_queries([restored or query])[0]
             if mode == "dense":
                 scored = self.store.search_dense(dense, store_filter, prefetch)
             else:
