@@ -36,6 +36,11 @@ class Metadata:
     place: str | None = None
     title: str | None = None
     implements: list[str] = field(default_factory=list)
+    classified: bool = False  # the header carries a secrecy mark ("MẬT", "TỐI MẬT", "TUYỆT MẬT")
+
+
+# Secrecy marks stamped in a header; such a document is stored as confidential.
+_SECRECY_MARK = re.compile(r"^(?:TUYỆT MẬT|TỐI MẬT|MẬT)\.?$")
 
 
 def parse_date(text: str) -> str | None:
@@ -71,6 +76,7 @@ def extract_metadata(segments: list[Segment], body: str) -> Metadata:
     meta = Metadata()
     header = [s for s in segments if s.kind == "preamble"][:8]
     header_lines = [line.strip() for s in header for line in s.text.split("\n") if line.strip()]
+    meta.classified = any(_SECRECY_MARK.match(line) for line in header_lines)
     # Type: the first capitalised title line that names a type ("KẾ HOẠCH", "NGHỊ QUYẾT").
     for line in header_lines:
         letters = [c for c in line if c.isalpha()]
@@ -127,6 +133,8 @@ def _issuer(lines: list[str], meta: Metadata) -> str | None:
     for line in lines:
         stripped = line.strip("-* ")
         if not stripped or stripped.startswith(NATIONAL_MOTTOS) or re.match(r"^(Số|SỐ)\b", stripped):
+            continue
+        if _SECRECY_MARK.match(stripped):
             continue
         if re.search(r"\bngày\s+\d", stripped, re.IGNORECASE) or _type_from_title_line(stripped):
             continue

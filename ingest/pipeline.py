@@ -50,6 +50,7 @@ def build_document(raw: RawDocument) -> Document:
         page_count=raw.page_count,
         body=body,
         encoding=raw.encoding,
+        access_level="confidential" if meta.classified else "public",
         warnings=list(raw.warnings),
         segments=segments,
     )

@@ -16,8 +16,16 @@ from ingest.model import Document, Segment, VanbanError
 from ingest.pipeline import parse_file
 from nlp.analyze import analyze
 from search_api import config
+from search_api.access import LEVELS
 from search_api.indexing import index_document, rebuild_index
-from search_api.ingesting import FileOutcome, IngestReport, analyze_for_record, collect_files, ingest_file
+from search_api.ingesting import (
+    FileOutcome,
+    IngestReport,
+    analyze_for_record,
+    collect_files,
+    ingest_file,
+    with_access_level,
+)
 from search_api.record import Record
 from search_api.search import ROLES, Filters, Hit, QueryError
 from search_api.services import Services, open_services
@@ -113,7 +121,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
             disable=len(files) < 2 or args.quiet,
         ) as progress:
             task = progress.add_task("ingesting", total=len(files))
-            analyze_document = analyze_for_record(record)
+            analyze_document = with_access_level(analyze_for_record(record), args.access)
             for path in files:
                 progress.update(task, description=f"ingesting {path.name[:40]}")
                 outcome = ingest_file(record, path, max_bytes, analyze_document)
@@ -292,6 +300,17 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from search_api.http import create_app
+
+    app = create_app(config.home(), args.embedder)
+    stderr.print(f"vanban: serving {config.home()} on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 # -- eval -------------------------------------------------------------------------------------
 
 
@@ -384,6 +403,12 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (searched recursively)")
     ingest.add_argument("--json", action="store_true", help="print one JSON outcome per file")
     ingest.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    ingest.add_argument(
+        "--access",
+        choices=LEVELS,
+        default="public",
+        help='access level of these documents (default public; a "MẬT" mark in a header makes one confidential)',
+    )
     ingest.set_defaults(handler=cmd_ingest)
 
     evaluate = commands.add_parser("eval", help="measure quality on the hand-checked sets in evaluation/")
@@ -433,6 +458,12 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.add_argument("--embedder", metavar="SPEC", help="as VANBAN_EMBEDDER")
     reindex.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     reindex.set_defaults(handler=cmd_reindex)
+
+    serve = commands.add_parser("serve", help="run the HTTP service and the web page")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    serve.add_argument("--embedder", metavar="SPEC", help="as VANBAN_EMBEDDER (must match the index)")
+    serve.set_defaults(handler=cmd_serve)
     return parser
 
 

