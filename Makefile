@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
 export VANBAN_HOME ?= $(CURDIR)/data
 
-.PHONY: install run test lint bench clean
+.PHONY: install run test lint browser bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,18 +20,31 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
+# Ingest the bundled corpus (unchanged files are skipped) and serve the page and the API.
 run: install
 	$(BIN)/vanban ingest corpus
+	$(BIN)/vanban serve --host $(HOST) --port $(PORT)
+
+# The browser tests drive Debian's chromium (Playwright's own browser download does not work offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; fi; }
 
 lint: install
 	$(BIN)/ruff check ingest nlp search_api tests benchmarks
 	$(BIN)/mypy ingest nlp search_api
 
-test: install lint
+test: install browser lint
 	$(BIN)/python -m pytest
 
 bench: install
 	$(BIN)/python benchmarks/parse_speed.py
+	$(BIN)/python benchmarks/extract_speed.py
+	$(BIN)/vanban bench
+
+load: install
+	$(BIN)/python benchmarks/load.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache .mypy_cache .ruff_cache
