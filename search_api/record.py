@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ingest.model import Citation, Document, Segment, VanbanError
+from search_api.catalog import ensure_catalog_schema, remove_from_catalog, update_catalog
 
 SCHEMA_VERSION = 1
 
@@ -106,6 +107,7 @@ class Record:
                 )
             with self.conn:
                 self.conn.executescript(_SCHEMA)
+                ensure_catalog_schema(self.conn)
                 self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"the store {self.path} is damaged or not a vanban store: {exc}") from None
@@ -185,6 +187,7 @@ class Record:
                 ],
             )
             self._remember_source(document)
+            update_catalog(self.conn, document)  # the catalog changes with the document, atomically
         return "replaced" if existing else "added"
 
     def _remember_source(self, document: Document) -> None:
@@ -199,6 +202,7 @@ class Record:
         with self.conn:
             deleted = self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,)).rowcount
             self.conn.execute("DELETE FROM sources WHERE document_id = ?", (document_id,))
+            remove_from_catalog(self.conn, document_id)
         return bool(deleted)
 
     # -- reading -----------------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""What one agency must do under every stored directive: its assignments, grouped by role, with their tasks.
+
+The agency is named as a user types it (canonical name, alias, abbreviation, without diacritics) and
+resolved through the agency registry, so "Ban cán sự đảng UBND tỉnh" and "BCS đảng Ủy ban nhân dân tỉnh"
+give the same list. Each assignment carries the tasks its line governs and the directive chain above it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import sqlite3
+from collections.abc import Collection
+from typing import Any
+
+from ingest.normalize import fold_diacritics, match_key
+from nlp.agencies import Agency, AgencyRegistry
+from search_api.record import Record, segment_from_dict
+from search_api.trace import NotFoundError, connection, trace_segment
+
+ROLE_ORDER = ("lead", "direct", "coordinate", "implement", "guide", "monitor", "report", "advise")
+
+
+def resolve_agency(query: str, registry: AgencyRegistry | None = None) -> Agency:
+    """The one agency `query` names; a NotFoundError with close names when none or several."""
+    registry = registry or AgencyRegistry.default()
+    agency = registry.resolve(query)
+    if agency is not None:
+        return agency
+    found = registry.search(query)
+    if len(found) == 1:
+        return found[0]
+    if found:
+        names = "; ".join(a.name for a in found[:8])
+        raise NotFoundError(f"'{query}' names several agencies: {names}; give one of them")
+    raise NotFoundError(f"no agency '{query}' is known" + _suggestions(query, registry))
+
+
+def _suggestions(query: str, registry: AgencyRegistry) -> str:
+    names = {fold_diacritics(match_key(a.name)): a.name for a in registry.agencies}
+    close = difflib.get_close_matches(fold_diacritics(match_key(query)), list(names), n=5, cutoff=0.6)
+    return f"; did you mean: {'; '.join(names[c] for c in close)}" if close else ""
+
+
+def obligations(
+    record: Record | sqlite3.Connection,
+    agency_query: str,
+    levels: Collection[str],
+    registry: AgencyRegistry | None = None,
+) -> dict[str, Any]:
+    """{"agency": {...}, "count": n, "roles": {role: [assignment, ...]}} over documents `levels` may read."""
+    registry = registry or AgencyRegistry.default()
+    agency = resolve_agency(agency_query, registry)
+    conn = connection(record)
+    levels = list(levels)
+    cursor = conn.cursor()
+    cursor.row_factory = sqlite3.Row
+    # The JSON of a segment names the agency id verbatim: a cheap prefilter before parsing.
+    needle = json.dumps(agency.id, ensure_ascii=False)
+    rows = cursor.execute(
+        "SELECT s.data, d.id AS document_id, d.number FROM segments s JOIN documents d ON d.id = s.document_id"
+        f" WHERE instr(s.data, ?) > 0 AND d.access_level IN ({','.join('?' for _ in levels) or 'NULL'})"
+        " ORDER BY d.id, s.ordinal",
+        (needle, *levels),
+    ).fetchall()
+    roles: dict[str, list[dict[str, Any]]] = {}
+    chains: dict[str, dict[str, Any]] = {}
+    for row in rows:
+        segment = segment_from_dict(json.loads(row["data"]))
+        for assignment in segment.assignments:
+            if assignment.agency != agency.id:
+                continue
+            tasks = _governed_tasks(cursor, segment.governs)
+            if segment.id not in chains:
+                chains[segment.id] = trace_segment(conn, segment.id, levels)
+            roles.setdefault(assignment.role, []).append(
+                {
+                    "document_id": row["document_id"],
+                    "document_number": row["number"],
+                    "segment_id": segment.id,
+                    "path": segment.path,
+                    "kind": segment.kind,
+                    "text": segment.text,
+                    "mention": assignment.mention,
+                    "actions": assignment.actions,
+                    "frequency": assignment.frequency,
+                    "deadline": assignment.deadline,
+                    "tasks": tasks,
+                    "chain": chains[segment.id]["top_down"],
+                    "chain_paths": chains[segment.id]["paths"],
+                }
+            )
+    ordered = {role: roles[role] for role in sorted(roles, key=_role_rank)}
+    return {
+        "agency": {"id": agency.id, "name": agency.name, "level": agency.level, "kind": agency.kind},
+        "count": sum(len(items) for items in ordered.values()),
+        "roles": ordered,
+    }
+
+
+def _role_rank(role: str) -> tuple[int, str]:
+    return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)
+
+
+def _governed_tasks(cursor: sqlite3.Cursor, ids: list[str]) -> list[dict[str, str]]:
+    if not ids:
+        return []
+    found = {
+        row["id"]: row
+        for row in cursor.execute(
+            f"SELECT id, path, text FROM segments WHERE id IN ({','.join('?' for _ in ids)})", ids
+        )
+    }
+    return [
+        {"segment_id": found[i]["id"], "path": found[i]["path"], "text": found[i]["text"]}
+        for i in ids
+        if i in found
+    ]
+
+
+def known_agencies(registry: AgencyRegistry | None = None) -> list[Agency]:
+    registry = registry or AgencyRegistry.default()
+    return sorted(registry.agencies, key=lambda a: (a.level or "~", a.name))

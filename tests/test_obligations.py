@@ -1,0 +1,87 @@
+"""Agency obligations: every assignment of one agency across documents, by role, with tasks and chains."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+import pytest
+from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, open_store
+
+from search_api.cli_graph import add_commands
+from search_api.obligations import obligations
+from search_api.record import Record
+from search_api.trace import NotFoundError
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Record:
+    return open_store(tmp_path_factory.mktemp("obligations"), SEED, PROGRAM_60)
+
+
+def test_name_alias_and_abbreviation_give_the_same_list(store: Record) -> None:
+    results = [
+        obligations(store, query, ALL)
+        for query in (
+            "Ban cán sự đảng UBND tỉnh",
+            "BCS đảng Ủy ban nhân dân tỉnh",
+            "ban can su dang ubnd tinh",
+        )
+    ]
+    assert results[0]["agency"]["id"] == "bcs-dang-ubnd-tinh"
+    assert results[0] == results[1] == results[2]
+    assert results[0]["count"] > 10
+
+
+def test_assignments_are_grouped_by_role_with_their_tasks_and_chains(store: Record) -> None:
+    result = obligations(store, "Ban cán sự đảng UBND tỉnh", ALL)
+    assert list(result["roles"])[:3] == ["lead", "direct", "coordinate"]
+    documents = {item["document_id"] for items in result["roles"].values() for item in items}
+    assert documents == {SEED_ID, "60-ctr-tu"}
+    directing = {(i["document_id"], i["path"]): i for i in result["roles"]["direct"]}
+    seed_line = directing[(SEED_ID, "III.3.9")]
+    assert [t["path"] for t in seed_line["tasks"]] == [f"III.3.{n}" for n in range(1, 9)]
+    assert seed_line["tasks"][1]["text"].startswith("Thực hiện tốt Chương trình số 60-CTr/TU")
+    assert seed_line["chain_paths"] == [["13-NQ/TW", "72-KL/TW"]]
+    assert directing[("60-ctr-tu", "II.4.4")]["chain"] == ["29-NQ/TW"]
+    leading = {(i["document_id"], i["path"]) for i in result["roles"]["lead"]}
+    assert (SEED_ID, "IV.2") in leading and ("60-ctr-tu", "II.2.4") in leading
+
+
+def test_access_levels_hide_documents(tmp_path: Path) -> None:
+    from graph_helpers import ingest
+
+    record = open_store(tmp_path)
+    ingest(record, SEED, access_level="internal")
+    ingest(record, PROGRAM_60)
+    public = obligations(record, "BCS đảng UBND tỉnh", ("public",))
+    assert {i["document_id"] for items in public["roles"].values() for i in items} == {"60-ctr-tu"}
+    assert all("72-KL/TW" not in i["chain"] for items in public["roles"].values() for i in items)
+    record.close()
+
+
+def test_unknown_agency_names_close_candidates(store: Record) -> None:
+    with pytest.raises(NotFoundError, match="did you mean: .*Ban cán sự đảng Ủy ban nhân dân tỉnh"):
+        obligations(store, "Ban can su dang UBN tinhh", ALL)
+    with pytest.raises(NotFoundError, match="no agency"):
+        obligations(store, "xyzzy", ALL)
+
+
+def test_cli_obligations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    open_store(tmp_path, SEED).close()
+    monkeypatch.setenv("VANBAN_HOME", str(tmp_path))
+    parser = argparse.ArgumentParser(prog="vanban")
+    add_commands(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(["obligations", "Ban Tuyên giáo Tỉnh ủy", "--json"])
+    assert args.handler(args) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [i["path"] for i in result["roles"]["lead"]] == ["III.1.2"]
+    args = parser.parse_args(["obligations", "--list", "--json"])
+    assert args.handler(args) == 0
+    assert "bcs-dang-ubnd-tinh" in {a["id"] for a in json.loads(capsys.readouterr().out)}
+    args = parser.parse_args(["obligations", "qwerty"])
+    assert args.handler(args) == 1
+    assert capsys.readouterr().err.startswith("vanban: error: no agency 'qwerty'")
