@@ -13,6 +13,7 @@ import re
 import zlib
 from collections import Counter
 from collections.abc import Iterable
+from functools import lru_cache
 
 from ingest.normalize import fold_diacritics, match_key
 from ingest.symbols import find_symbols
@@ -50,9 +51,20 @@ def symbol_forms(symbol: str) -> list[str]:
     return forms
 
 
+@lru_cache(maxsize=200_000)
+def _compound_key(word: str) -> str:
+    return match_key(word).replace(" ", "_")
+
+
+@lru_cache(maxsize=200_000)
+def _folded(term: str) -> str:
+    # Terms repeat across segments far more than they vary: fold each distinct one once.
+    return fold_diacritics(term)
+
+
 def compound_words(words: Iterable[str]) -> list[str]:
     """Multi-syllable words from word segmentation ("hạ_tầng"), in matching form."""
-    return [match_key(word).replace(" ", "_") for word in words if " " in word.strip()]
+    return [_compound_key(word) for word in words if " " in word.strip()]
 
 
 def segment_terms(text: str, words: Iterable[str] | None = None, with_symbols: bool = True) -> list[str]:
@@ -60,13 +72,14 @@ def segment_terms(text: str, words: Iterable[str] | None = None, with_symbols: b
     base = syllables(text)
     compounds = compound_words(words) if words is not None else []
     terms = base + compounds
-    folded = [fold_diacritics(term) for term in terms]
+    folded = [_folded(term) for term in terms]
     terms += [f for f, original in zip(folded, terms, strict=True) if f != original]
     if with_symbols:
         terms += symbol_terms(text)
     return terms
 
 
+@lru_cache(maxsize=500_000)
 def term_index(term: str) -> int:
     """Stable 31-bit index of a term (CRC-32): the same term maps to the same index everywhere."""
     return zlib.crc32(term.encode("utf-8")) & 0x7FFFFFFF

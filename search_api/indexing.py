@@ -25,9 +25,9 @@ def is_searchable(segment: Segment) -> bool:
     )
 
 
-def breadcrumb(document: Document, segment: Segment) -> list[str]:
+def breadcrumb(document: Document, segment: Segment, by_path: dict[str, Segment] | None = None) -> list[str]:
     """Headings above a segment, outermost first: ["III. NHIỆM VỤ, GIẢI PHÁP", "3. Huy động ..."]."""
-    by_path = {s.path: s for s in document.segments}
+    by_path = by_path if by_path is not None else {s.path: s for s in document.segments}
     trail: list[str] = []
     path = segment.parent_path
     while path:
@@ -41,9 +41,9 @@ def breadcrumb(document: Document, segment: Segment) -> list[str]:
     return list(reversed(trail))
 
 
-def passage_text(document: Document, segment: Segment) -> str:
+def passage_text(document: Document, segment: Segment, by_path: dict[str, Segment] | None = None) -> str:
     """What the dense model reads: the section's headings give a short task its topic."""
-    trail = breadcrumb(document, segment)
+    trail = breadcrumb(document, segment, by_path)
     context = trail[-1] if trail else (document.title or "")
     return f"{context[:200]}\n{segment.text}" if context else segment.text
 
@@ -76,14 +76,12 @@ class IndexReport:
 
 def document_points(document: Document, embedder: Embedder | None) -> list[IndexPoint]:
     segments = [s for s in document.segments if is_searchable(s)]
-    dense = (
-        embedder.embed_passages([passage_text(document, s) for s in segments])
-        if embedder and segments
-        else None
-    )
+    by_path = {s.path: s for s in document.segments}
+    texts = [passage_text(document, s, by_path) for s in segments]
+    dense = embedder.embed_passages(texts) if embedder and segments else None
     points = []
     for i, segment in enumerate(segments):
-        trail = breadcrumb(document, segment)
+        trail = breadcrumb(document, segment, by_path)
         # The heading's words, not its citations: a task does not cite what its heading cites.
         heading_terms = segment_terms(trail[-1], with_symbols=False) if trail else []
         indices, values = passage_vector(segment_terms(segment.text, segment.words) + heading_terms)
