@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
@@ -17,6 +16,10 @@ from ingest.pipeline import parse_file
 from nlp.analyze import analyze
 from search_api import config
 from search_api.access import LEVELS
+from search_api.bench import add_command as add_bench_command
+from search_api.cli_chat import add_commands as add_chat_commands
+from search_api.cli_graph import add_commands as add_graph_commands
+from search_api.console import error, stderr, stdout
 from search_api.indexing import index_document, rebuild_index
 from search_api.ingesting import (
     FileOutcome,
@@ -30,13 +33,7 @@ from search_api.record import Record
 from search_api.search import ROLES, Filters, Hit, QueryError
 from search_api.services import Services, open_services
 
-stdout = Console(highlight=False, soft_wrap=True)
-stderr = Console(stderr=True, highlight=False)
-
-
-def _error(message: str) -> None:
-    # One plain line, never wrapped: scripts and people both read it.
-    sys.stderr.write(f"vanban: error: {' '.join(message.split())}\n")
+_error = error
 
 
 # -- parse ------------------------------------------------------------------------------------
@@ -464,6 +461,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000, help="port (default 8000)")
     serve.add_argument("--embedder", metavar="SPEC", help="as VANBAN_EMBEDDER (must match the index)")
     serve.set_defaults(handler=cmd_serve)
+
+    add_graph_commands(commands)
+    add_chat_commands(commands)
+    add_bench_command(commands)
     return parser
 
 

@@ -7,6 +7,7 @@ Every read is bounded by the caller's access level (search_api.access).
 
 from __future__ import annotations
 
+import io
 import logging
 import tempfile
 import threading
@@ -15,8 +16,9 @@ from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import Depends, FastAPI, File, Form, Header, HTTPException, Query, Request, UploadFile
+from fastapi import Path as FastApiPath
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import FileResponse, JSONResponse, PlainTextResponse, Response
 from fastapi.staticfiles import StaticFiles
 from pydantic import BaseModel, Field
 
@@ -24,10 +26,17 @@ from ingest.model import Segment, VanbanError
 from ingest.readers import SUPPORTED_EXTENSIONS
 from search_api import config
 from search_api.access import Caller, caller_for, check_level, parse_api_keys
+from search_api.answer import Answerer
+from search_api.conversations import ConversationStore
+from search_api.export import matrix_rows, write_matrix_csv, write_matrix_xlsx
+from search_api.generator import generator_from_env
+from search_api.graph_export import graph, graph_data
 from search_api.indexing import breadcrumb, index_document
 from search_api.ingesting import analyze_for_record, ingest_file, with_access_level
+from search_api.obligations import known_agencies, obligations
 from search_api.search import MAX_QUERY_CHARS, ROLES, Filters, QueryError
 from search_api.services import Services, open_services
+from search_api.trace import NotFoundError, trace, trace_segment
 
 log = logging.getLogger("vanban.http")
 STATIC_DIR = Path(__file__).parent / "static"
@@ -63,7 +72,7 @@ def _error_response(status: int, message: str) -> JSONResponse:
 
 
 class AppState:
-    """What the request handlers share: the opened services and the configured keys."""
+    """What the request handlers share: the opened services, the configured keys, the chat."""
 
     def __init__(self, home: Path, embedder_spec: str | None) -> None:
         self.home = home
@@ -71,6 +80,17 @@ class AppState:
         self.keys = parse_api_keys()
         self.write_lock = threading.Lock()  # one ingest or delete at a time
         self.max_upload_bytes = config.max_file_bytes()
+        self.conversations = ConversationStore()
+        self.generator = generator_from_env()
+        self._answerers: dict[tuple[str, ...], Answerer] = {}
+        self._answerers_lock = threading.Lock()
+
+    def answerer(self, levels: tuple[str, ...]) -> Answerer:
+        """One answerer per access level (they share the conversations, which remember the level)."""
+        with self._answerers_lock:
+            if levels not in self._answerers:
+                self._answerers[levels] = Answerer(self.services, levels, self.generator, self.conversations)
+            return self._answerers[levels]
 
     def close(self) -> None:
         self.services.close()
@@ -140,6 +160,10 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
             where = ".".join(str(part) for part in error.get("loc", ()) if part not in ("body", "query"))
             problems.append(f"{where}: {error.get('msg')}" if where else str(error.get("msg")))
         return _error_response(422, "; ".join(problems) or "invalid request")
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
+        return _error_response(404, str(exc))
 
     @app.exception_handler(QueryError)
     async def query_error(request: Request, exc: QueryError) -> JSONResponse:
@@ -253,6 +277,103 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         if found is None or document is None or not who.may_see(document.access_level):
             raise ApiError(404, f"no segment '{segment_id}'")
         return segment_view(document, found) | {"document_title": document.title}
+
+    # -- the graph: trace, agencies, export ------------------------------------------------------
+
+    @app.get("/trace/{reference:path}", tags=["truy vết"], summary="Chuỗi văn bản chỉ đạo của một văn bản")
+    def trace_reference(
+        who: CallerDep,
+        reference: Annotated[
+            str,
+            FastApiPath(
+                description='Số hiệu hoặc cách gọi tắt, ví dụ "72-KL/TW", "KL 72"', examples=["KL 72"]
+            ),
+        ],
+    ) -> dict[str, Any]:
+        record = state().services.record
+        with record.lock:
+            return trace(record, reference, who.levels)
+
+    @app.get(
+        "/segments/{segment_id}/trace", tags=["truy vết"], summary="Các văn bản cấp trên của một nhiệm vụ"
+    )
+    def trace_of_segment(segment_id: str, who: CallerDep) -> dict[str, Any]:
+        segment(segment_id, who)  # 404 for a missing or hidden segment, before anything else
+        record = state().services.record
+        with record.lock:
+            return trace_segment(record, segment_id, who.levels)
+
+    @app.get("/agencies", tags=["cơ quan"], summary="Danh sách cơ quan đã biết")
+    def agencies() -> dict[str, Any]:
+        return {
+            "agencies": [
+                {"id": a.id, "name": a.name, "level": a.level, "kind": a.kind, "aliases": list(a.aliases)}
+                for a in known_agencies(state().services.registry)
+            ]
+        }
+
+    @app.get(
+        "/agencies/{agency}/obligations", tags=["cơ quan"], summary="Mọi nhiệm vụ được giao cho một cơ quan"
+    )
+    def agency_obligations(
+        who: CallerDep,
+        agency: Annotated[
+            str, FastApiPath(description="Mã, tên, tên khác hoặc tên tắt", examples=["BCS đảng UBND tỉnh"])
+        ],
+    ) -> dict[str, Any]:
+        record = state().services.record
+        with record.lock:
+            return obligations(record, agency, who.levels, state().services.registry)
+
+    @app.get("/graph", tags=["truy vết"], summary="Đồ thị trích dẫn (JSON, DOT hoặc Mermaid)")
+    def graph_view(
+        who: CallerDep,
+        document: Annotated[str | None, Query(description="Chỉ các văn bản quanh văn bản này")] = None,
+        format: Annotated[str, Query(pattern="^(json|dot|mermaid)$")] = "json",
+    ) -> Response:
+        record = state().services.record
+        with record.lock:
+            if format == "json":
+                return JSONResponse(graph_data(record, who.levels, document))
+            text = graph(record, who.levels, document, format)
+        return PlainTextResponse(text, media_type="text/vnd.graphviz" if format == "dot" else "text/plain")
+
+    @app.get("/export/matrix", tags=["truy vết"], summary="Bảng phân công nhiệm vụ (Excel hoặc CSV)")
+    def export_matrix(
+        who: CallerDep,
+        document: Annotated[str | None, Query(description="Chỉ văn bản này")] = None,
+        format: Annotated[str, Query(pattern="^(xlsx|csv)$")] = "xlsx",
+    ) -> Response:
+        if document is not None:
+            visible_document(document, who)
+        record = state().services.record
+        with record.lock:
+            rows = matrix_rows(record, who.levels, document, state().services.registry)
+        name = f"bang-phan-cong-{document or 'tat-ca'}.{format}"
+        if format == "csv":
+            stream = io.StringIO()
+            write_matrix_csv(rows, stream)
+            return Response(
+                stream.getvalue().encode("utf-8"),
+                media_type="text/csv; charset=utf-8",
+                headers={"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        with tempfile.TemporaryDirectory(prefix="vanban-export-") as scratch:
+            path = Path(scratch) / name
+            write_matrix_xlsx(rows, path)
+            data = path.read_bytes()
+        return Response(
+            data,
+            media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        )
+
+    # -- chat ------------------------------------------------------------------------------------
+
+    @app.post("/chat", tags=["hỏi đáp"], summary="Hỏi đáp ngắn, có trích dẫn nguồn")
+    def chat(request: ChatRequest, who: CallerDep) -> dict[str, Any]:
+        answer = state().answerer(who.levels).answer(request.message, request.conversation_id)
+        return answer.to_dict()
 
     # -- writing -------------------------------------------------------------------------------
 

@@ -213,3 +213,101 @@ def test_openapi_has_vietnamese_examples(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()
     text = str(schema)
     assert "ha tang giao thong" in text and "Ai chủ trì" in text or "KL 72" in text
+
+
+# -- the graph, the chat and the export through HTTP -----------------------------------------
+
+
+def test_trace_endpoints(client: TestClient) -> None:
+    body = client.get("/trace/KL 72").json()
+    assert body["symbol"] == "72-KL/TW"
+    assert [i["number"] for i in body["implements"]] == ["13-NQ/TW"]
+    assert SEED_ID in {i.get("document_id") for i in body["implemented_by"]}
+    assert client.get("/trace/72-KL/TW").json()["symbol"] == "72-KL/TW"
+    chain = client.get(f"/segments/{SEED_ID}:III.3.2/trace").json()
+    numbers = {i["number"] for i in chain["chain"]} if "chain" in chain else set(str(chain))
+    for symbol in ("60-CTr/TU", "29-NQ/TW", "72-KL/TW", "13-NQ/TW"):
+        assert symbol in str(chain), numbers
+    missing = client.get("/trace/Nghị quyết 9999")
+    assert missing.status_code == 404 and "9999" in missing.json()["error"]["message"]
+
+
+def test_agencies_and_obligations(client: TestClient) -> None:
+    agencies = client.get("/agencies").json()["agencies"]
+    assert any(a["name"] == "Ban Tuyên giáo Tỉnh ủy" for a in agencies)
+    first = client.get("/agencies/BCS đảng UBND tỉnh/obligations").json()
+    second = client.get("/agencies/Ban cán sự đảng Ủy ban nhân dân tỉnh/obligations").json()
+    assert first == second and first["count"] > 0
+    unknown = client.get("/agencies/Bộ Phép Thuật/obligations")
+    assert unknown.status_code in (400, 404) and "Bộ Phép Thuật" in unknown.json()["error"]["message"]
+
+
+def test_graph_formats(client: TestClient) -> None:
+    data = client.get("/graph").json()
+    assert data["nodes"] and data["edges"]
+    assert client.get("/graph", params={"format": "dot"}).text.startswith("digraph")
+    assert client.get("/graph", params={"format": "mermaid"}).text.startswith(("graph", "flowchart"))
+
+
+def test_export_matrix_xlsx_and_csv(client: TestClient, tmp_path: Path) -> None:
+    from openpyxl import load_workbook
+
+    response = client.get("/export/matrix", params={"document": SEED_ID, "format": "xlsx"})
+    assert response.status_code == 200 and "attachment" in response.headers["content-disposition"]
+    path = tmp_path / "matrix.xlsx"
+    path.write_bytes(response.content)
+    sheet = load_workbook(path).active
+    assert any("Ban Tuyên giáo Tỉnh ủy" in str(cell.value) for row in sheet.iter_rows() for cell in row)
+    csv = client.get("/export/matrix", params={"document": SEED_ID, "format": "csv"})
+    assert csv.content.startswith(b"\xef\xbb\xbf") and "Ban Tuyên giáo Tỉnh ủy" in csv.text
+
+
+def test_chat_answers_with_citation_and_follow_up(client: TestClient) -> None:
+    first = client.post("/chat", json={"message": "Ai chủ trì tuyên truyền Kết luận 72?"}).json()
+    assert first["found"] and "Ban Tuyên giáo Tỉnh ủy" in first["answer"]
+    assert any(c["path"].startswith("III.1") for c in first["citations"])
+    follow = client.post(
+        "/chat", json={"message": "Còn cơ quan phối hợp?", "conversation_id": first["conversation_id"]}
+    ).json()
+    assert "Ban cán sự đảng" in follow["answer"] and follow["conversation_id"] == first["conversation_id"]
+    nothing = client.post("/chat", json={"message": "Giá vàng hôm nay bao nhiêu?"}).json()
+    assert nothing["found"] is False and nothing["citations"] == []
+    assert client.post("/chat", json={"message": ""}).status_code == 422
+    assert client.post("/chat", json={}).status_code == 422
+
+
+@pytest.mark.parametrize("key", [None, PUBLIC_KEY, INTERNAL_KEY])
+def test_confidential_content_never_leaks_through_the_graph_chat_or_export(
+    client: TestClient, key: str | None
+) -> None:
+    headers = as_key(key)
+    probes = [
+        client.get("/trace/45-KH/HU", headers=headers),
+        client.get("/trace/KL 72", headers=headers),
+        client.get("/graph", headers=headers),
+        client.get("/graph", params={"format": "mermaid"}, headers=headers),
+        client.get("/export/matrix", params={"format": "csv"}, headers=headers),
+        client.get("/agencies/Ủy ban nhân dân huyện/obligations", headers=headers),
+        client.post("/chat", json={"message": f"Ai khảo sát {SECRET_PHRASE}?"}, headers=headers),
+        client.post("/chat", json={"message": "Kế hoạch 46-KH/HU thực hiện văn bản nào?"}, headers=headers),
+    ]
+    for response in probes:
+        text = response.text.replace(f"Ai khảo sát {SECRET_PHRASE}?", "").replace("46-KH/HU thực hiện", "")
+        assert not leaks(text), (response.request.url, response.text[:300])
+    segment_trace = client.get(f"/segments/{SECRET_ID}:III.0.1/trace", headers=headers)
+    assert segment_trace.status_code == 404
+    hidden, unknown = (
+        client.get(f"/trace/{SECRET_SYMBOL}", headers=headers),
+        client.get("/trace/47-KH/HU", headers=headers),
+    )
+    assert hidden.status_code == unknown.status_code == 404
+    assert (
+        hidden.json()["error"]["message"].replace(SECRET_SYMBOL, "47-KH/HU")
+        == unknown.json()["error"]["message"]
+    )
+
+
+def test_internal_plan_visible_to_staff_in_trace_and_hidden_from_public(client: TestClient) -> None:
+    public = client.get("/trace/KL 72").text
+    staff = client.get("/trace/KL 72", headers=as_key(INTERNAL_KEY)).text
+    assert INTERNAL_ID not in public and INTERNAL_ID in staff
