@@ -38,7 +38,23 @@ def open_store(home: Path) -> VectorStore:
     if url:
         from search_api.index.server import ServerStore
 
-        return ServerStore(url, api_key=os.environ.get("VANBAN_QDRANT_API_KEY") or None)
+        return ServerStore(
+            url,
+            api_key=os.environ.get("VANBAN_QDRANT_API_KEY") or None,
+            collection=os.environ.get("VANBAN_QDRANT_COLLECTION", "").strip() or "vanban_segments",
+            # Used when the collection is created on a cluster in distributed mode.
+            shard_number=_positive_int("VANBAN_QDRANT_SHARDS"),
+            replication_factor=_positive_int("VANBAN_QDRANT_REPLICAS"),
+        )
     from search_api.index.edge import EdgeStore
 
     return EdgeStore(home / "index")
+
+
+def _positive_int(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit() or int(raw) < 1:
+        raise IndexStoreError(f"{name} must be a positive whole number, not '{raw}'")
+    return int(raw)
