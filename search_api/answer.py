@@ -175,11 +175,12 @@ class _Idf:
         if cached is not None:
             return cached
         marks = ",".join("?" * len(levels))
-        rows = self.record.conn.execute(
-            "SELECT s.text FROM segments s JOIN documents d ON d.id = s.document_id"
-            f" WHERE d.access_level IN ({marks})",
-            tuple(levels),
-        )
+        with self.record.lock:  # the record's one connection is shared by the server's threads
+            rows = self.record.conn.execute(
+                "SELECT s.text FROM segments s JOIN documents d ON d.id = s.document_id"
+                f" WHERE d.access_level IN ({marks})",
+                tuple(levels),
+            ).fetchall()
         frequency: Counter[str] = Counter()
         total = 0
         for (text,) in rows:
@@ -445,7 +446,8 @@ class Answerer:
         return draft
 
     def _ids_with_number(self, symbol: str) -> list[str]:
-        rows = self.record.conn.execute("SELECT id FROM documents WHERE number = ?", (symbol,))
+        with self.record.lock:
+            rows = self.record.conn.execute("SELECT id FROM documents WHERE number = ?", (symbol,)).fetchall()
         return [row[0] for row in rows]
 
     def _document_implements(self, document: Document, draft: _Draft) -> None:
@@ -501,38 +503,35 @@ class Answerer:
             draft.sentences.append(f"{sentence} ({labels}).")
 
     def _implemented_by(self, question: Question, state: ConversationState) -> _Draft:
-        """Documents that implement a directive: stored ones, and ones the stored documents cite
-        as implementing it ("Kế hoạch số 123-KH/TU ... thực hiện Kết luận số 72-KL/TW")."""
+        """Documents that implement a directive, from the catalog: stored ones, and ones the stored
+        documents cite as implementing it ("Kế hoạch số 123-KH/TU ... thực hiện Kết luận số 72-KL/TW")."""
+        from search_api.trace import NotFoundError, trace
+
         symbol = self._named_symbol(question)
         draft = _Draft()
         if symbol is None:
             return draft
+        try:
+            with self.record.lock:
+                found = trace(self.record, symbol, self.levels)
+        except NotFoundError:
+            return draft
         items: list[str] = []
-        named: set[str] = set()
-        for document_id in self.record.document_ids():
-            header = self.record.document(document_id, with_segments=False)
-            if header is None or header.access_level not in self.levels:
+        for item in found.get("implemented_by", []):
+            sources = item.get("sources") or [item]
+            # The opening paragraph ("Thực hiện Kết luận số ...") says it better than the header block.
+            where = next((src for src in sources if src.get("path") != "0"), sources[0])
+            document = self._visible(str(where.get("document_id")))
+            segment = _segment_of(document, str(where.get("segment_id")))
+            if document is None or segment is None:
                 continue
-            cited = [c for c in header.citations if symbol in c.implements and c.number not in named]
-            if symbol not in header.implements and not cited:
-                continue
-            document = self._visible(document_id)
-            if document is None or not document.segments:
-                continue
-            if symbol in header.implements and document_label(document) not in named:
-                named.add(document_label(document))
-                items.append(f"{document_label(document)} ({document_label(document)}, phần mở đầu)")
-                draft.sources.append(_Source(document, document.segments[0]))
-            for citation in cited:
-                segment = next(
-                    (s for s in document.segments if any(c.number == citation.number for c in s.citations)),
-                    None,
-                )
-                if segment is None:
-                    continue
-                named.add(citation.number)
-                items.append(f"{_cited_name(citation)} ({_Source(document, segment).label})")
-                draft.sources.append(_Source(document, segment))
+            source = _Source(document, segment)
+            if item.get("document"):
+                name = document_label(document) if item["document"] == document.id else str(item["number"])
+            else:
+                name = " ".join(filter(None, (item.get("type"), "số", str(item["number"]))))
+            items.append(f"{name} ({source.label})")
+            draft.sources.append(source)
         if items:
             draft.sentences.append(f"Các văn bản thực hiện {symbol}: " + "; ".join(items) + ".")
             draft.state = {"document_id": draft.sources[0].document.id, "topic": question.text}
