@@ -286,13 +286,13 @@ def _query(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> sq
     return cursor.execute(sql, tuple(params))
 
 
-def _placeholders(levels: Collection[str]) -> str:
+def _level_marks(levels: Collection[str]) -> str:
     return ",".join("?" for _ in levels) or "NULL"
 
 
 def visible_documents_sql(levels: Collection[str]) -> str:
     """A sub-select of the ids of documents a caller at `levels` may read."""
-    return f"SELECT id FROM documents WHERE access_level IN ({_placeholders(levels)})"
+    return f"SELECT id FROM documents WHERE access_level IN ({_level_marks(levels)})"
 
 
 def node(conn: sqlite3.Connection, key: str, levels: Collection[str]) -> dict[str, Any] | None:
@@ -301,7 +301,7 @@ def node(conn: sqlite3.Connection, key: str, levels: Collection[str]) -> dict[st
     rows = _query(
         conn,
         "SELECT f.*, d.number AS own_number FROM catalog_facts f JOIN documents d ON d.id = f.document_id"
-        f" WHERE f.key = ? AND d.access_level IN ({_placeholders(levels)}) ORDER BY f.rowid",
+        f" WHERE f.key = ? AND d.access_level IN ({_level_marks(levels)}) ORDER BY f.rowid",
         (key, *levels),
     ).fetchall()
     if not rows:
@@ -442,7 +442,7 @@ def key_of_document_id(conn: sqlite3.Connection, document_id: str, levels: Colle
     levels = list(levels)
     row = _query(
         conn,
-        f"SELECT id, number FROM documents WHERE id = ? AND access_level IN ({_placeholders(levels)})",
+        f"SELECT id, number FROM documents WHERE id = ? AND access_level IN ({_level_marks(levels)})",
         (document_id, *levels),
     ).fetchone()
     if row is None:
