@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from ingest.normalize import fold_diacritics, match_key
+from ingest.normalize import fold_diacritics, match_key, normalize_tone_marks
 from ingest.symbols import find_symbols
 
 # BM25 parameters; the average length is a fixed estimate of a segment's term count
@@ -28,8 +28,10 @@ _SYLLABLE = re.compile(r"\w+", re.UNICODE)
 SYMBOL_PREFIX = "§"  # marks a whole-symbol term so it never collides with a syllable
 
 
-def syllables(text: str) -> list[str]:
-    return _SYLLABLE.findall(match_key(text))
+def syllables(text: str, clean: bool = False) -> list[str]:
+    """Syllables in matching form; `clean=True` for stored segment text, which normalization
+    already cleaned (skipping the cleanup again is a quarter of the indexing time)."""
+    return _SYLLABLE.findall(normalize_tone_marks(text).lower() if clean else match_key(text))
 
 
 def symbol_terms(text: str) -> list[str]:
@@ -68,8 +70,8 @@ def compound_words(words: Iterable[str]) -> list[str]:
 
 
 def segment_terms(text: str, words: Iterable[str] | None = None, with_symbols: bool = True) -> list[str]:
-    """All terms of a passage, with repetitions (term frequency matters)."""
-    base = syllables(text)
+    """All terms of a stored (already normalized) passage, with repetitions: term frequency matters."""
+    base = syllables(text, clean=True)
     compounds = compound_words(words) if words is not None else []
     terms = base + compounds
     folded = [_folded(term) for term in terms]
