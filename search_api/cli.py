@@ -190,10 +190,6 @@ def _filters(args: argparse.Namespace) -> Filters:
     )
 
 
-def _hit_json(hit: Hit) -> dict[str, object]:
-    return hit.to_dict()
-
-
 def cmd_search(args: argparse.Namespace) -> int:
     if args.batch is None and not args.query:
         _error("give a QUERY, or --batch FILE.jsonl")
@@ -209,7 +205,7 @@ def cmd_search(args: argparse.Namespace) -> int:
             _error(str(exc))
             return 2
     if args.json:
-        sys.stdout.write(json.dumps([_hit_json(h) for h in hits], ensure_ascii=False, indent=2) + "\n")
+        sys.stdout.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2) + "\n")
         return 0
     if not hits:
         stdout.print("Không tìm thấy kết quả nào.")
@@ -257,7 +253,7 @@ def _search_batch(services: Services, args: argparse.Namespace, filters: Filters
             request = json.loads(line)
             query_id, query = request["id"], request["q"]
             hits = services.searcher.search(str(query), k=args.k, filters=filters, mode=args.mode)
-            result: dict[str, object] = {"id": query_id, "hits": [_hit_json(h) for h in hits]}
+            result: dict[str, object] = {"id": query_id, "hits": [h.to_dict() for h in hits]}
         except (ValueError, KeyError, TypeError):
             result = {"id": None, "line": number, "error": 'not a JSON object with "id" and "q"'}
             failures += 1

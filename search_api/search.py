@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
 from ingest.model import VanbanError
@@ -173,11 +173,7 @@ class Searcher:
             # A query that names a directive wants the segments that cite it first.
             boost = max((p.score for p in scored), default=0.0)
             scored = [
-                type(p)(
-                    p.segment_id,
-                    p.score + (boost if set(named) & set(p.payload.get("cited", [])) else 0.0),
-                    p.payload,
-                )
+                replace(p, score=p.score + boost) if set(named) & set(p.payload.get("cited", [])) else p
                 for p in scored
             ]
             scored.sort(key=lambda p: p.score, reverse=True)

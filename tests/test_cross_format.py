@@ -92,3 +92,27 @@ def test_broken_pdfs_fail_clearly_and_keep_the_store(cli, home: Path, tmp_path: 
     assert BROKEN_PDF_MESSAGES[kind] in error_lines[0]
     listing = cli("ingest", "--json", SEED)
     assert '"unchanged"' in listing.out
+
+
+def facts(document: Document) -> list[tuple[str, object]]:
+    """Every extracted fact by segment path, in a comparable form."""
+    from nlp.analyze import analyze
+
+    analyze(document)
+    rows: list[tuple[str, object]] = []
+    for segment in document.segments:
+        if segment.path == "0":
+            continue
+        rows += [(segment.path, (a.role, a.agency, a.frequency)) for a in segment.assignments]
+        rows += [
+            (segment.path, (c.number, c.relation, c.date, tuple(c.implements))) for c in segment.citations
+        ]
+        rows += [(segment.path, (t.comparator, t.value, t.unit, t.year)) for t in segment.targets]
+    return rows
+
+
+@pytest.mark.parametrize("form", ["pdf", "docx"])
+def test_same_facts_from_pdf_and_docx(seed_txt: Document, formats: dict[str, Path], form: str) -> None:
+    expected = facts(parse_file(SEED))
+    assert len(expected) > 50
+    assert facts(parse_file(formats[form])) == expected
