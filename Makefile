@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
-export VANBAN_HOME ?= $(CURDIR)/data
+ifeq ($(strip $(VANBAN_HOME)),)
+export VANBAN_HOME := $(CURDIR)/data
+endif
 
 .PHONY: install run test lint browser bench load clean
 

@@ -10,7 +10,7 @@ from ingest.model import VanbanError
 
 def home() -> Path:
     """Where the system of record and the index live: `$VANBAN_HOME`, default ./data."""
-    return Path(os.environ.get("VANBAN_HOME", "data"))
+    return Path(os.environ.get("VANBAN_HOME", "").strip() or "data")  # set but empty means the default
 
 
 def max_file_bytes() -> int:
