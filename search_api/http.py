@@ -32,7 +32,7 @@ from search_api.export import matrix_rows, write_matrix_csv, write_matrix_xlsx
 from search_api.generator import generator_from_env
 from search_api.graph_export import graph, graph_data
 from search_api.indexing import breadcrumb, index_document
-from search_api.ingesting import analyze_for_record, ingest_file, with_access_level
+from search_api.ingesting import REFUSED, analyze_for_record, ingest_file, with_access_level
 from search_api.obligations import known_agencies, obligations
 from search_api.search import MAX_QUERY_CHARS, ROLES, Filters, QueryError
 from search_api.services import Services, open_services
@@ -404,15 +404,23 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
                 path,
                 limit,
                 with_access_level(analyze_for_record(services.record), access_level),
+                may_replace=lambda document_id: may_replace(document_id, who),
             )
             if outcome.status == "failed":
-                raise ApiError(
-                    422 if "unsupported" not in outcome.message else 415, f"{name}: {outcome.message}"
+                status = (
+                    409 if outcome.message == REFUSED else 415 if "unsupported" in outcome.message else 422
                 )
+                raise ApiError(status, f"{name}: {outcome.message}")
             stored = services.record.document(outcome.document_id or "")
             if stored is not None and outcome.status != "unchanged":
                 index_document(services.store, stored, services.embedder)
         return {"status": outcome.status, "document_id": outcome.document_id, "segments": outcome.segments}
+
+    def may_replace(document_id: str, who: Caller) -> bool:
+        """A key may replace what it can see; a document above its level must not be overwritten
+        (nor revealed: the refusal says only that the number is taken)."""
+        existing = state().services.record.document(document_id, with_segments=False)
+        return existing is None or who.may_see(existing.access_level)
 
     @app.delete("/documents/{document_id}", tags=["văn bản"], summary="Xóa một văn bản")
     def delete(document_id: str, who: WriterDep) -> dict[str, Any]:

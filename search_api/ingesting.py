@@ -51,6 +51,9 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOut
     return files, missing
 
 
+REFUSED = "a stored document with the same number exists and this key may not replace it"
+
+
 def analyze_for_record(record: Record) -> Callable[[Document], None]:
     """The analysis stage as ingest runs it: facts, resolved against what the store already knows,
     and the words that search indexes."""
@@ -79,12 +82,19 @@ def with_access_level(analyze: Callable[[Document], None], level: str) -> Callab
     return run
 
 
+class ReplaceRefused(VanbanError):
+    """The file would replace a stored document that the caller may not replace."""
+
+
 def ingest_file(
     record: Record,
     path: Path,
     max_bytes: int,
     analyze: Callable[[Document], None] | None = None,
+    may_replace: Callable[[str], bool] | None = None,
 ) -> FileOutcome:
+    """Read, parse, analyze and store one file. `may_replace(document_id)` guards stored documents
+    the caller may not touch (the HTTP service passes the caller's access level)."""
     try:
         size = path.stat().st_size
         if size > max_bytes:
@@ -98,12 +108,16 @@ def ingest_file(
     except VanbanError as exc:
         return FileOutcome(str(path), "failed", message=str(exc))
     known = record.unchanged(str(path), hashlib.sha256(data).hexdigest())
-    if known:
+    if known and (may_replace is None or may_replace(known)):
         return FileOutcome(str(path), "unchanged", document_id=known)
     try:
+        if known:
+            raise ReplaceRefused(REFUSED)
         document = parse_bytes(data, str(path), max_bytes)
         if analyze is not None:
             analyze(document)
+        if may_replace is not None and not may_replace(document.id):
+            raise ReplaceRefused(REFUSED)
         status = record.save(document)
     except VanbanError as exc:
         return FileOutcome(str(path), "failed", message=str(exc))

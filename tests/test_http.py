@@ -191,6 +191,29 @@ def test_confidential_content_never_reaches_lower_levels(client: TestClient, key
         assert not leaks(json.dumps(body, ensure_ascii=False)), response.request.url
 
 
+def test_a_lower_key_cannot_overwrite_a_classified_document(client: TestClient, served_home: Path) -> None:
+    from tests.http_fixtures import classified_plan
+
+    secret = classified_plan(served_home.parent)
+    before = client.get(f"/documents/{SECRET_ID}", headers=as_key(SECRET_KEY)).json()
+    # The same bytes, and a rewritten copy with the same number, uploaded by a key below the level.
+    same = client.post(
+        "/documents",
+        files={"file": ("a.txt", secret.read_bytes(), "text/plain")},
+        headers=as_key(INTERNAL_KEY),
+    )
+    rewritten = secret.read_text(encoding="utf-8").replace("MẬT\n", "").replace(SECRET_PHRASE, "bãi đỗ xe")
+    other = client.post(
+        "/documents",
+        files={"file": ("b.txt", rewritten.encode(), "text/plain")},
+        headers=as_key(INTERNAL_KEY),
+    )
+    for response in (same, other):
+        assert response.status_code == 409
+        assert not leaks(json.dumps(response.json()["error"], ensure_ascii=False))
+    assert client.get(f"/documents/{SECRET_ID}", headers=as_key(SECRET_KEY)).json() == before
+
+
 def test_internal_is_hidden_from_the_public_and_shown_to_staff(client: TestClient) -> None:
     public = client.get("/documents").json()["documents"]
     staff = client.get("/documents", headers=as_key(INTERNAL_KEY)).json()["documents"]
