@@ -14,15 +14,14 @@ from search_api.record import Record
 # Segments nobody searches for: the recipients and the signature block; and headings, whose words
 # are indexed with the content under them (a hit shows its headings as a breadcrumb anyway).
 UNSEARCHED_KINDS = frozenset({"recipients", "heading"})
-EMBED_BATCH = 32
+# Citations through which a segment carries out or changes a directive rather than mentions it.
+ACTING_RELATIONS = frozenset({"implements", "amends", "replaces"})
 
 
 def is_searchable(segment: Segment) -> bool:
-    return (
-        segment.kind not in UNSEARCHED_KINDS
-        and not segment.path.startswith("Ký")
-        and bool(segment.text.strip())
-    )
+    if segment.kind in UNSEARCHED_KINDS or segment.path.startswith("Ký"):
+        return False
+    return bool(segment.text.strip())
 
 
 def breadcrumb(document: Document, segment: Segment, by_path: dict[str, Segment] | None = None) -> list[str]:
@@ -50,6 +49,9 @@ def passage_text(document: Document, segment: Segment, by_path: dict[str, Segmen
 
 def payload_for(document: Document, segment: Segment) -> dict[str, object]:
     cited = sorted({c.number for c in segment.citations if not c.named})
+    # Directives this segment carries out or changes, not merely mentions: the first answers when a
+    # query names a directive.
+    acts_on = sorted({c.number for c in segment.citations if not c.named and c.relation in ACTING_RELATIONS})
     agencies = sorted({a.agency for a in segment.assignments})
     roles = sorted({f"{a.role}:{a.agency}" for a in segment.assignments})
     year = int(document.date[:4]) if document.date else None
@@ -62,6 +64,7 @@ def payload_for(document: Document, segment: Segment) -> dict[str, object]:
         "issuer": document.issuer or "",
         "year": year,
         "cited": cited,
+        "acts_on": acts_on,
         "agencies": agencies,
         "agency_roles": roles,
         "access_level": document.access_level,

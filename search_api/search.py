@@ -10,6 +10,8 @@ from typing import Any, Literal
 
 from ingest.model import VanbanError
 from ingest.normalize import fold_diacritics, match_key
+from ingest.symbols import SYMBOL_PATTERN
+from ingest.vocabulary import DOCUMENT_TYPES
 from nlp.agencies import AgencyRegistry
 from nlp.citations import resolve_reference
 from nlp.diacritics import DiacriticRestorer
@@ -74,6 +76,21 @@ def clean_query(query: str) -> str:
     if not re.search(r"\w", cleaned):
         raise QueryError("the query has no letters or digits to search for")
     return cleaned
+
+
+# Words that may stand around a symbol in a query that is only a reference: "Nghị quyết số 13".
+_REFERENCE_WORDS = frozenset(
+    fold_diacritics(word).lower()
+    for doc_type in DOCUMENT_TYPES
+    for word in (*doc_type.name.split(), *doc_type.abbreviations)
+) | {"so"}
+
+
+def is_pure_reference(query: str) -> bool:
+    """True when the query names a directive and says nothing else ("KL 72", "nghị quyết số 13")."""
+    rest = SYMBOL_PATTERN.sub(" ", query)
+    words = [fold_diacritics(w).lower() for w in re.findall(r"[^\W\d_]+|\d+", rest)]
+    return all(w.isdigit() or w in _REFERENCE_WORDS for w in words)
 
 
 def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
@@ -170,12 +187,20 @@ class Searcher:
             else:
                 scored = self.store.search_hybrid(dense, sparse, store_filter, prefetch, prefetch)
         if named and mode == "hybrid":
-            # A query that names a directive wants the segments that cite it first.
-            boost = max((p.score for p in scored), default=0.0)
-            scored = [
-                replace(p, score=p.score + boost) if set(named) & set(p.payload.get("cited", [])) else p
-                for p in scored
-            ]
+            # A query that names a directive wants the segments citing it first. When the query is
+            # nothing but that reference ("KL 72"), the segments that carry the directive out come
+            # before those that only mention it; each tier is lifted by the top fused score, so the
+            # fused order holds within a tier.
+            top = max((p.score for p in scored), default=0.0)
+            wanted = set(named)
+            acting_first = is_pure_reference(query)
+
+            def tier(payload: dict[str, Any]) -> int:
+                if acting_first and wanted & set(payload.get("acts_on", [])):
+                    return 2
+                return 1 if wanted & set(payload.get("cited", [])) else 0
+
+            scored = [replace(p, score=p.score + top * tier(p.payload)) for p in scored]
             scored.sort(key=lambda p: p.score, reverse=True)
         return self._hits(scored[:k], query)
 

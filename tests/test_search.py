@@ -176,3 +176,31 @@ def test_seed_is_searchable_right_after_make_run_style_ingest(
     assert cli("ingest", "-q", SEED).code == 0
     result = cli("search", "ai chủ trì tuyên truyền", "-k", "1", "--json")
     assert json.loads(result.out)[0]["path"] in ("III.1.2", "III.1.1")
+
+
+def test_a_bare_reference_ranks_the_segments_carrying_the_directive_out_first(searcher: Searcher) -> None:
+    # In the seed, the title block, 0.1, I.1, III.4.1 and IV.1 implement 72-KL/TW; I.2 and III.1.1
+    # only mention it, and so do the district plan's title block and opening (it implements 123-KH/TU).
+    implementing = {f"{SEED_ID}:{p}" for p in ("0", "0.1", "I.1", "III.4.1", "IV.1")} | {"45-kh-hu:I.1"}
+    for query in ("KL 72", "Kết luận số 72"):
+        assert set(top_ids(searcher, query, k=5)) <= implementing
+    # A topic query that also names the directive keeps topical ranking among the citing segments.
+    # (both plans' III.1.1 disseminate KL 72 and only mention it: they must still come first).
+    assert top_ids(searcher, "tuyên truyền Kết luận 72", k=1)[0] in {f"{SEED_ID}:III.1.1", "45-kh-hu:III.1.1"}
+
+
+@pytest.mark.parametrize(
+    ("query", "pure"),
+    [
+        ("KL 72", True),
+        ("kl72", True),
+        ("Nghị quyết số 13", True),
+        ("Nghị định 287/2022/NĐ-CP", True),
+        ("tuyên truyền Kết luận 72", False),
+        ("hạ tầng", False),
+    ],
+)
+def test_pure_reference(query: str, pure: bool) -> None:
+    from search_api.search import is_pure_reference
+
+    assert is_pure_reference(query) is pure
