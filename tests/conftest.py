@@ -63,6 +63,17 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
     return run
 
 
+def ingest_with_cli(home: Path, *paths: Path | str, access: str | None = None) -> Path:
+    """Ingest files into `home` through `vanban ingest`, as an office would; the store for a test."""
+    from search_api.cli import main
+
+    arguments = ["ingest", "-q", *(["--access", access] if access else []), *map(str, paths)]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VANBAN_HOME", str(home))
+        assert main(arguments) == 0
+    return home
+
+
 def non_space(text: str) -> str:
     return re.sub(r"\s+", "", text)
 

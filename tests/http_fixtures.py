@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import GENRE, SEED
+from tests.conftest import GENRE, SEED, ingest_with_cli
 
 PUBLIC_KEY = "public-reader-key"
 INTERNAL_KEY = "internal-staff-key"
@@ -35,21 +35,7 @@ def classified_plan(folder: Path) -> Path:
 
 def build_served_home(home: Path) -> Path:
     """Ingest the three documents at their levels through the CLI, as an office would."""
-    import os
-
-    from search_api.cli import main
-
-    previous = os.environ.get("VANBAN_HOME")
-    os.environ["VANBAN_HOME"] = str(home)
-    try:
-        assert main(["ingest", "-q", str(SEED)]) == 0
-        assert (
-            main(["ingest", "-q", "--access", "internal", str(GENRE / "ke-hoach-huyen-uy-ngoc-hoi.txt")]) == 0
-        )
-        assert main(["ingest", "-q", str(classified_plan(home.parent))]) == 0
-    finally:
-        if previous is None:
-            os.environ.pop("VANBAN_HOME", None)
-        else:
-            os.environ["VANBAN_HOME"] = previous
+    ingest_with_cli(home, SEED)
+    ingest_with_cli(home, GENRE / "ke-hoach-huyen-uy-ngoc-hoi.txt", access="internal")
+    ingest_with_cli(home, classified_plan(home.parent))
     return home

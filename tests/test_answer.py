@@ -23,6 +23,7 @@ from search_api.indexing import index_document
 from search_api.ingesting import analyze_for_record
 from search_api.intents import parse_question
 from search_api.services import Services, open_services
+from tests.conftest import ingest_with_cli
 
 SEED_ID = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"
 SEED_LABEL = "Kế hoạch thực hiện Kết luận số 72-KL/TW"
@@ -47,12 +48,7 @@ SECRET_QUESTION = "Ai chủ trì xây dựng phương án phòng thủ căn cứ
 
 @pytest.fixture(scope="module")
 def chat_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from search_api.cli import main
-
-    home = tmp_path_factory.mktemp("chat-home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("VANBAN_HOME", str(home))
-        assert main(["ingest", "-q", *map(str, EVALUATION_CORPUS)]) == 0
+    home = ingest_with_cli(tmp_path_factory.mktemp("chat-home"), *EVALUATION_CORPUS)
     # A confidential plan, stored and indexed as ingest would, with its access level set.
     source = tmp_path_factory.mktemp("confidential") / "99-kh-tu.txt"
     source.write_text(CONFIDENTIAL, encoding="utf-8")

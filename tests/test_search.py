@@ -12,20 +12,14 @@ import pytest
 from search_api.eval_search import EVALUATION_CORPUS, evaluate, load_queries
 from search_api.search import Filters, QueryError, Searcher, clean_query, highlight_spans
 from search_api.services import Services, open_services
-from tests.conftest import SEED
+from tests.conftest import SEED, ingest_with_cli
 
 SEED_ID = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"
 
 
 @pytest.fixture(scope="module")
 def search_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    from search_api.cli import main
-
-    home = tmp_path_factory.mktemp("search-home")
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("VANBAN_HOME", str(home))
-        assert main(["ingest", "-q", *map(str, EVALUATION_CORPUS)]) == 0
-    return home
+    return ingest_with_cli(tmp_path_factory.mktemp("search-home"), *EVALUATION_CORPUS)
 
 
 @pytest.fixture(scope="module")
