@@ -8,7 +8,6 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
 from ingest.model import Document, Segment, VanbanError
@@ -19,7 +18,7 @@ from search_api.access import LEVELS
 from search_api.bench import add_command as add_bench_command
 from search_api.cli_chat import add_commands as add_chat_commands
 from search_api.cli_graph import add_commands as add_graph_commands
-from search_api.console import error, stderr, stdout
+from search_api.console import error, progress_bar, stderr, stdout
 from search_api.indexing import index_document, rebuild_index
 from search_api.ingesting import (
     FileOutcome,
@@ -108,15 +107,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         return 1
     with open_services() as services:
         record = services.record
-        with Progress(
-            TextColumn("[progress.description]{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=stderr,
-            transient=True,
-            disable=len(files) < 2 or args.quiet,
-        ) as progress:
+        with progress_bar(disable=len(files) < 2 or args.quiet) as progress:
             task = progress.add_task("ingesting", total=len(files))
             analyze_document = with_access_level(analyze_for_record(record), args.access)
             for path in files:
@@ -270,21 +261,14 @@ def cmd_reindex(args: argparse.Namespace) -> int:
     from search_api.index import open_store
 
     home = config.home()
+    # Not open_services: that refuses an index built with another embedder, which is what reindex repairs.
     with Record(home) as record:
         embedder = CachedEmbedder(get_embedder(args.embedder), default_cache_path(home))
         store = open_store(home)
         try:
             total = len(record.document_ids())
-            with Progress(
-                TextColumn("reindexing"),
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeElapsedColumn(),
-                console=stderr,
-                transient=True,
-                disable=args.quiet,
-            ) as progress:
-                task = progress.add_task("reindex", total=total)
+            with progress_bar(disable=args.quiet) as progress:
+                task = progress.add_task("reindexing", total=total)
                 report = rebuild_index(record, store, embedder, lambda _: progress.advance(task))
         finally:
             store.close()

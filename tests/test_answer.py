@@ -4,7 +4,6 @@ document that a public caller must never see; an OpenAI-compatible server on loo
 
 from __future__ import annotations
 
-import argparse
 import json
 import threading
 import time
@@ -397,12 +396,9 @@ def test_the_model_is_off_unless_configured(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def _ask(argv: list[str]) -> int:
-    from search_api.cli_chat import add_commands
+    from search_api.cli import main
 
-    parser = argparse.ArgumentParser(prog="vanban")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.handler(args))
+    return main(argv)
 
 
 def test_cli_ask_json(

@@ -12,7 +12,6 @@ import pytest
 
 from search_api.bench import (
     SYNTHETIC_DOCUMENTS,
-    add_command,
     compose_corpus,
     corpus_points,
     load_queries,
@@ -22,28 +21,21 @@ from search_api.bench import (
     split_sentences,
     synthetic_documents,
 )
+from search_api.cli import main
 
 SIZE = 300
 QUERIES = 20
 
 
-def bench_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="vanban")
-    add_command(parser.add_subparsers(dest="command", required=True))
-    return parser
-
-
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    args = bench_parser().parse_args(
-        ["bench", "--sizes", str(SIZE), "--queries", str(QUERIES), "--embed-sample", "8", "--json", "-q"]
-    )
+    argv = ["bench", "--sizes", str(SIZE), "--queries", str(QUERIES), "--embed-sample", "8", "--json", "-q"]
     capture = pytest.MonkeyPatch()
     out = tmp_path_factory.mktemp("bench") / "report.json"
     with out.open("w", encoding="utf-8") as stream:
         capture.setattr("sys.stdout", stream)
         try:
-            code = args.handler(args)
+            code = main(argv)
         finally:
             capture.undo()
     assert code == 0

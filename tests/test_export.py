@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import csv
 import io
 from pathlib import Path
@@ -11,7 +10,7 @@ import pytest
 from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, open_store
 from openpyxl import load_workbook
 
-from search_api.cli_graph import add_commands
+from search_api.cli import main
 from search_api.export import COLUMNS, MatrixRow, matrix_rows, write_matrix_csv, write_matrix_xlsx
 from search_api.record import Record
 from search_api.trace import NotFoundError
@@ -101,12 +100,10 @@ def test_cli_export(
     open_store(tmp_path / "home", SEED).close()
     monkeypatch.setenv("VANBAN_HOME", str(tmp_path / "home"))
     monkeypatch.chdir(tmp_path)
-    parser = argparse.ArgumentParser(prog="vanban")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["export", "matrix", "--document", SEED_ID, "--format", "xlsx"])
-    assert args.handler(args) == 0
+    assert main(["export", "matrix", "--document", SEED_ID, "--format", "xlsx"]) == 0
     written = tmp_path / f"bang-phan-cong-{SEED_ID}.xlsx"
     assert str(written.name) in capsys.readouterr().out
     assert load_workbook(written).active.max_row == 2 + len(SEED_ROWS)
-    args = parser.parse_args(["export", "matrix", "--format", "csv", "-o", str(tmp_path / "all.csv")])
-    assert args.handler(args) == 0 and (tmp_path / "all.csv").read_bytes().startswith(b"\xef\xbb\xbf")
+    assert main(["export", "matrix", "--format", "csv", "-o", str(tmp_path / "all.csv")]) == 0 and (
+        tmp_path / "all.csv"
+    ).read_bytes().startswith(b"\xef\xbb\xbf")

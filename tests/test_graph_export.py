@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 import re
 from pathlib import Path
@@ -12,7 +11,7 @@ from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, ingest, open_store
 
 from ingest.model import Citation
 from search_api.catalog import update_catalog
-from search_api.cli_graph import add_commands
+from search_api.cli import main
 from search_api.graph_export import graph, graph_data
 from search_api.record import Record
 from search_api.trace import NotFoundError
@@ -95,11 +94,7 @@ def test_cli_graph(
 ) -> None:
     open_store(tmp_path, SEED).close()
     monkeypatch.setenv("VANBAN_HOME", str(tmp_path))
-    parser = argparse.ArgumentParser(prog="vanban")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["graph", "--format", "dot", "--document", SEED_ID])
-    assert args.handler(args) == 0
+    assert main(["graph", "--format", "dot", "--document", SEED_ID]) == 0
     assert capsys.readouterr().out.startswith("digraph vanban {")
-    args = parser.parse_args(["graph", "--document", "nope"])
-    assert args.handler(args) == 1
+    assert main(["graph", "--document", "nope"]) == 1
     assert capsys.readouterr().err == "vanban: error: no document 'nope' is known\n"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, open_store
 
-from search_api.cli_graph import add_commands
+from search_api.cli import main
 from search_api.obligations import obligations
 from search_api.record import Record
 from search_api.trace import NotFoundError
@@ -73,15 +72,10 @@ def test_cli_obligations(
 ) -> None:
     open_store(tmp_path, SEED).close()
     monkeypatch.setenv("VANBAN_HOME", str(tmp_path))
-    parser = argparse.ArgumentParser(prog="vanban")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(["obligations", "Ban Tuyên giáo Tỉnh ủy", "--json"])
-    assert args.handler(args) == 0
+    assert main(["obligations", "Ban Tuyên giáo Tỉnh ủy", "--json"]) == 0
     result = json.loads(capsys.readouterr().out)
     assert [i["path"] for i in result["roles"]["lead"]] == ["III.1.2"]
-    args = parser.parse_args(["obligations", "--list", "--json"])
-    assert args.handler(args) == 0
+    assert main(["obligations", "--list", "--json"]) == 0
     assert "bcs-dang-ubnd-tinh" in {a["id"] for a in json.loads(capsys.readouterr().out)}
-    args = parser.parse_args(["obligations", "qwerty"])
-    assert args.handler(args) == 1
+    assert main(["obligations", "qwerty"]) == 1
     assert capsys.readouterr().err.startswith("vanban: error: no agency 'qwerty'")

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
 
 import pytest
 from graph_helpers import ALL, DISTRICT_PLAN, SEED, SEED_ID, open_store, synthetic
 
-from search_api.cli_graph import add_commands
+from search_api.cli import main
 from search_api.record import Record
 from search_api.trace import NotFoundError, trace, trace_segment
 
@@ -125,10 +124,7 @@ def test_a_district_plan_reads_four_levels_down(tmp_path: Path) -> None:
 
 
 def _cli(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="vanban")
-    add_commands(parser.add_subparsers(dest="command", required=True))
-    args = parser.parse_args(argv)
-    return int(args.handler(args))
+    return main(argv)
 
 
 def test_cli_trace(
