@@ -37,6 +37,7 @@ _TONED_Y = "ỳýỷỹỵ"
 _TONE_OF = {c: i for group in (_TONED_A, _TONED_E, _TONED_Y) for i, c in enumerate(group)}
 _TONED_O = "òóỏõọ"
 _TONED_U = "ùúủũụ"
+_OLD_STYLE_PAIR = re.compile(r"[oOuU][" + _TONED_A + _TONED_E + _TONED_Y + r"](?!\w)")
 _OLD_STYLE = re.compile(
     r"(?<![qQ])([oO])([" + _TONED_A + _TONED_E + r"])(?![\w])|(?<![qQ])([uU])([" + _TONED_Y + r"])(?![\w])"
 )
@@ -75,7 +76,10 @@ def _new_to_old_style(match: re.Match[str]) -> str:
 
 def normalize_tone_marks(text: str) -> str:
     """One tone-mark placement for matching: hoà → hòa, thuỷ → thủy (the seed's own style)."""
-    return _OLD_STYLE.sub(_new_to_old_style, unicodedata.normalize("NFC", text))
+    text = unicodedata.normalize("NFC", text)
+    # The full pattern starts with a look-behind, which makes the regex engine try every position;
+    # this pair search is a fast scan, and most texts have no such pair at all.
+    return _OLD_STYLE.sub(_new_to_old_style, text) if _OLD_STYLE_PAIR.search(text) else text
 
 
 def match_key(text: str) -> str:

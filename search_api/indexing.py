@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+import multiprocessing
+import os
+from array import array
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from itertools import chain
 
 from ingest.model import Document, Segment
 from nlp.embeddings import Embedder
-from nlp.lexical import passage_vector, segment_terms
-from search_api.index.store import IndexPoint, SparseVector, VectorStore
+from nlp.lexical import passage_terms, passage_vector
+from search_api.index.store import DenseVector, IndexPoint, SparseVector, VectorStore
 from search_api.record import Record
 
 # Segments nobody searches for: the recipients and the signature block; and headings, whose words
@@ -48,27 +55,32 @@ def passage_text(document: Document, segment: Segment, by_path: dict[str, Segmen
 
 
 def payload_for(document: Document, segment: Segment) -> dict[str, object]:
-    cited = sorted({c.number for c in segment.citations if not c.named})
-    # Directives this segment carries out or changes, not merely mentions: the first answers when a
-    # query names a directive.
-    acts_on = sorted({c.number for c in segment.citations if not c.named and c.relation in ACTING_RELATIONS})
-    agencies = sorted({a.agency for a in segment.assignments})
-    roles = sorted({f"{a.role}:{a.agency}" for a in segment.assignments})
-    year = int(document.date[:4]) if document.date else None
-    return {
+    """What the index keeps of a segment: the fields search filters on, and the segment id to read the
+    hit back from the record. Empty lists and unknown years are left out: Qdrant Edge converts each
+    payload value at about 3 µs, the largest cost of indexing, and a missing field matches no filter
+    value just as an empty one does."""
+    payload: dict[str, object] = {
         "segment_id": segment.id,
         "document_id": document.id,
-        "path": segment.path,
         "kind": segment.kind,
         "doc_type": document.type or "",
         "issuer": document.issuer or "",
-        "year": year,
-        "cited": cited,
-        "acts_on": acts_on,
-        "agencies": agencies,
-        "agency_roles": roles,
         "access_level": document.access_level,
     }
+    if document.date:
+        payload["year"] = int(document.date[:4])
+    cited = {c.number for c in segment.citations if not c.named}
+    if cited:
+        payload["cited"] = sorted(cited)
+        # Directives this segment carries out or changes, not merely mentions: the first answers when a
+        # query names a directive.
+        acting = {c.number for c in segment.citations if not c.named and c.relation in ACTING_RELATIONS}
+        if acting:
+            payload["acts_on"] = sorted(acting)
+    if segment.assignments:
+        payload["agencies"] = sorted({a.agency for a in segment.assignments})
+        payload["agency_roles"] = sorted({f"{a.role}:{a.agency}" for a in segment.assignments})
+    return payload
 
 
 @dataclass
@@ -77,35 +89,194 @@ class IndexReport:
     points: int = 0
 
 
-def document_points(document: Document, embedder: Embedder | None) -> list[IndexPoint]:
+@dataclass
+class PointSource:
+    """One segment on its way into the index: its dense vector is computed, its sparse one is not yet."""
+
+    document: Document
+    segment: Segment
+    heading: str | None  # the nearest heading above it, whose words are indexed with it
+    dense: DenseVector
+
+
+def sparse_vector(text: str, words: list[str] | None, heading: str | None) -> SparseVector:
+    terms = passage_terms(text, words)
+    if heading:
+        # The heading's words, not its citations: a task does not cite what its heading cites.
+        terms.update(passage_terms(heading, with_symbols=False))
+    return SparseVector(*passage_vector(terms))
+
+
+def _packed_sparse_vectors(
+    items: list[tuple[str, list[str] | None, str | None]],
+) -> list[tuple[bytes, bytes]]:
+    """Sparse vectors of a batch, in a worker process; packed as arrays, which cross the process
+    boundary several times faster than lists of numbers."""
+    packed = []
+    for text, words, heading in items:
+        vector = sparse_vector(text, words, heading)
+        packed.append((array("q", vector.indices).tobytes(), array("d", vector.values).tobytes()))
+    return packed
+
+
+def _unpacked(packed: list[tuple[bytes, bytes]]) -> list[SparseVector]:
+    vectors = []
+    for indices, values in packed:
+        index_array, value_array = array("q"), array("d")
+        index_array.frombytes(indices)
+        value_array.frombytes(values)
+        vectors.append(SparseVector(index_array.tolist(), value_array.tolist()))
+    return vectors
+
+
+@dataclass
+class WriteReport:
+    points: int = 0
+    workers: int = 0  # term-extraction processes used; 0 when all ran in this process
+
+
+def write_points(
+    store: VectorStore,
+    sources: Iterable[PointSource],
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> WriteReport:
+    """Upsert the points of `sources`.
+
+    The store's writes hold the interpreter, and term extraction costs about as much again, so a large
+    job computes the sparse vectors of the coming batches in worker processes while this process
+    writes the current one. A job under PARALLEL_FROM segments (one document, a small corpus) runs in
+    this process: starting the workers would cost more than they save. `workers=0` always runs here;
+    None uses one worker per CPU but one.
+    """
+    batches = _batches(sources, WRITE_BATCH)
+    head: list[list[PointSource]] = []
+    for batch in batches:  # look ahead far enough to know whether the job is large
+        head.append(batch)
+        if len(head) * WRITE_BATCH >= PARALLEL_FROM:
+            break
+    if workers is None:  # this process is busy writing: the other CPUs extract terms
+        workers = max(1, (os.cpu_count() or 1) - 1)
+    report = WriteReport()
+    remaining: Iterator[list[PointSource]] = chain(head, batches)
+    if (
+        workers > 0
+        and len(head) * WRITE_BATCH >= PARALLEL_FROM
+        and "fork" in multiprocessing.get_all_start_methods()
+    ):
+        report.workers = workers
+        remaining = _write_in_parallel(store, remaining, workers, report, progress)
+    for batch in remaining:  # the whole of a small job; what is left if a worker died
+        report.points += _write(store, batch, [sparse_vector(*_sparse_input(s)) for s in batch], progress)
+    return report
+
+
+def _write_in_parallel(
+    store: VectorStore,
+    batches: Iterator[list[PointSource]],
+    workers: int,
+    report: WriteReport,
+    progress: Callable[[int], None] | None,
+) -> Iterator[list[PointSource]]:
+    """Write batches whose sparse vectors worker processes compute; returns the batches left unwritten
+    when a worker dies (killed for memory, say), for this process to finish."""
+    pending: deque[tuple[list[PointSource], Future[list[tuple[bytes, bytes]]]]] = deque()
+    taken: list[PointSource] | None = None  # a batch out of `batches`, not yet in `pending`
+    # Forked workers: a spawned one imports the whole command line's modules again (2 s each). The fork
+    # copies the store's threads and locks too, but a worker only ever runs the term extraction.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        try:
+            for taken in batches:
+                pending.append(
+                    (taken, pool.submit(_packed_sparse_vectors, [_sparse_input(s) for s in taken]))
+                )
+                taken = None
+                if len(pending) > 2 * workers:  # keep the workers busy without holding every batch
+                    report.points += _write(store, *_finished(pending), progress)
+            while pending:
+                report.points += _write(store, *_finished(pending), progress)
+        except BrokenProcessPool:
+            pass
+    left = [batch for batch, _ in pending] + ([taken] if taken is not None else [])
+    return chain(left, batches)
+
+
+def _finished(
+    pending: deque[tuple[list[PointSource], Future[list[tuple[bytes, bytes]]]]],
+) -> tuple[list[PointSource], list[SparseVector]]:
+    batch, vectors = pending[0]
+    unpacked = _unpacked(vectors.result())
+    pending.popleft()  # only once its vectors arrived: a broken pool leaves it for this process
+    return batch, unpacked
+
+
+WRITE_BATCH = 1024
+PARALLEL_FROM = 8 * WRITE_BATCH
+
+
+def _sparse_input(source: PointSource) -> tuple[str, list[str] | None, str | None]:
+    return source.segment.text, source.segment.words, source.heading
+
+
+def _batches(sources: Iterable[PointSource], size: int) -> Iterator[list[PointSource]]:
+    batch: list[PointSource] = []
+    for source in sources:
+        batch.append(source)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def _write(
+    store: VectorStore,
+    batch: list[PointSource],
+    vectors: list[SparseVector],
+    progress: Callable[[int], None] | None,
+) -> int:
+    store.upsert(
+        [
+            IndexPoint(s.segment.id, s.dense, vector, payload_for(s.document, s.segment))
+            for s, vector in zip(batch, vectors, strict=True)
+        ]
+    )
+    if progress:
+        progress(len(batch))
+    return len(batch)
+
+
+def document_sources(document: Document, embedder: Embedder | None) -> list[PointSource]:
+    """The searchable segments of a document with their dense vectors (embedded from the segment
+    text with its nearest heading)."""
     segments = [s for s in document.segments if is_searchable(s)]
     by_path = {s.path: s for s in document.segments}
     texts = [passage_text(document, s, by_path) for s in segments]
     dense = embedder.embed_passages(texts) if embedder and segments else None
-    points = []
+    sources = []
     for i, segment in enumerate(segments):
         trail = breadcrumb(document, segment, by_path)
-        # The heading's words, not its citations: a task does not cite what its heading cites.
-        heading_terms = segment_terms(trail[-1], with_symbols=False) if trail else []
-        indices, values = passage_vector(segment_terms(segment.text, segment.words) + heading_terms)
-        points.append(
-            IndexPoint(
-                segment_id=segment.id,
-                dense=list(dense[i]) if dense is not None else [],
-                sparse=SparseVector(indices=indices, values=values),
-                payload=payload_for(document, segment),
+        sources.append(
+            PointSource(
+                document, segment, trail[-1] if trail else None, dense[i] if dense is not None else []
             )
         )
-    return points
+    return sources
+
+
+def document_points(document: Document, embedder: Embedder | None) -> list[IndexPoint]:
+    return [
+        IndexPoint(
+            s.segment.id, s.dense, sparse_vector(*_sparse_input(s)), payload_for(s.document, s.segment)
+        )
+        for s in document_sources(document, embedder)
+    ]
 
 
 def index_document(store: VectorStore, document: Document, embedder: Embedder) -> int:
     """Replace a document's points in the index."""
     store.delete_document(document.id)
-    points = document_points(document, embedder)
-    for start in range(0, len(points), 256):
-        store.upsert(points[start : start + 256])
-    return len(points)
+    return write_points(store, document_sources(document, embedder), workers=0).points
 
 
 def rebuild_index(
@@ -119,13 +290,17 @@ def rebuild_index(
     store.drop()
     store.ensure_collection(embedder.dim, embedder.name)
     report = IndexReport()
-    for document_id in document_ids or record.document_ids():
-        document = record.document(document_id)
-        if document is None:
-            continue
-        report.points += index_document(store, document, embedder)
-        report.documents += 1
-        if progress:
-            progress(document_id)
+
+    def sources() -> Iterator[PointSource]:
+        for document_id in document_ids or record.document_ids():
+            document = record.document(document_id)
+            if document is None:
+                continue
+            yield from document_sources(document, embedder)
+            report.documents += 1
+            if progress:
+                progress(document_id)
+
+    report.points = write_points(store, sources()).points
     store.optimize()
     return report

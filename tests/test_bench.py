@@ -13,7 +13,7 @@ import pytest
 from search_api.bench import (
     SYNTHETIC_DOCUMENTS,
     compose_corpus,
-    corpus_points,
+    corpus_sources,
     load_queries,
     load_sentences,
     parse_sizes,
@@ -22,6 +22,8 @@ from search_api.bench import (
     synthetic_documents,
 )
 from search_api.cli import main
+from search_api.index.store import IndexPoint
+from search_api.indexing import payload_for, sparse_vector
 
 SIZE = 300
 QUERIES = 20
@@ -96,7 +98,15 @@ def test_composition_is_seeded_and_vectors_are_normalized_means() -> None:
     single = next(i for i, count in enumerate(first.sentence_counts) if count == 1)
     expected = vectors[texts[first.segments[single].text]]
     assert np.allclose(first.dense[single], expected / np.linalg.norm(expected), atol=1e-5)
-    points = corpus_points(first)
+    points = [
+        IndexPoint(
+            s.segment.id,
+            s.dense,
+            sparse_vector(s.segment.text, s.segment.words, None),
+            payload_for(s.document, s.segment),
+        )
+        for s in corpus_sources(first)
+    ]
     assert {p.payload["document_id"] for p in points} <= {d.id for d in documents}
     assert all(2012 <= p.payload["year"] <= 2025 and p.sparse.indices for p in points)
 

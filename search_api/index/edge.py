@@ -34,6 +34,7 @@ from search_api.index.store import (
     collection_metadata,
     default_prefetch_limit,
     dense_list,
+    dense_rows,
     folder_size,
     point_id,
     point_payload,
@@ -186,18 +187,21 @@ class EdgeStore(VectorStore):
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         shard = self._required_shard()
         for start in range(0, len(points), UPSERT_BATCH):
-            batch = [
+            batch = points[start : start + UPSERT_BATCH]
+            batch_points = [
                 edge.Point(
                     point_id(point.segment_id),
                     {
-                        DENSE_VECTOR: dense_list(point.dense, self._dense_dim),
+                        DENSE_VECTOR: dense,
                         SPARSE_VECTOR: edge.SparseVector(point.sparse.indices, point.sparse.values),
                     },
                     point_payload(point),
                 )
-                for point in points[start : start + UPSERT_BATCH]
+                for point, dense in zip(
+                    batch, dense_rows([p.dense for p in batch], self._dense_dim), strict=True
+                )
             ]
-            shard.update(edge.UpdateOperation.upsert_points(batch))
+            shard.update(edge.UpdateOperation.upsert_points(batch_points))
 
     def delete_document(self, document_id: str) -> None:
         shard = self._shard()

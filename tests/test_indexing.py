@@ -1,0 +1,122 @@
+"""Index building: the fast term extraction counts what the plain definition counts, and the parallel
+writer stores the same points as the in-process one, even when a worker dies."""
+
+from __future__ import annotations
+
+import os
+from collections import Counter
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from ingest.model import Document
+from ingest.normalize import fold_diacritics, match_key
+from ingest.pipeline import parse_file
+from nlp.analyze import analyze
+from nlp.lexical import passage_terms, passage_vector, symbol_terms
+from nlp.tokenize import annotate_words
+from search_api import indexing
+from search_api.index.edge import EdgeStore
+from search_api.index.store import SearchFilter, SparseVector
+from search_api.indexing import PointSource, is_searchable, write_points
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
+DIM = 8
+
+
+@pytest.fixture(scope="module")
+def seed() -> Document:
+    document = analyze(parse_file(SEED))
+    annotate_words(document)
+    return document
+
+
+def plain_terms(text: str, words: list[str]) -> Counter[str]:
+    """The definition: each syllable and compound word, its folded form when that differs, and symbols."""
+    import re
+
+    terms = re.findall(r"\w+", match_key(text))
+    terms += [match_key(w).replace(" ", "_") for w in words if " " in w.strip()]
+    terms += [fold_diacritics(t) for t in terms if fold_diacritics(t) != t]
+    return Counter(terms + symbol_terms(text))
+
+
+def test_fast_terms_equal_the_definition_on_every_seed_segment(seed: Document) -> None:
+    for segment in seed.segments:
+        assert passage_terms(segment.text, segment.words) == plain_terms(segment.text, segment.words), segment.path
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hoà nhập và thuỷ lợi, ĐẢNG BỘ",  # old-style tone marks, capitals
+        "diện tích 25 m² và 10 km³",  # letters outside the Vietnamese range
+        "chữ Hán 漢字 và tiếng Nga Россия, Ελλάδα",  # scripts beyond the folding table
+        "a\u0301 rời",  # a stray combining mark that NFC leaves apart
+        "Kết luận số 72-KL/TW và Nghị quyết số 03/NQ-CP",
+    ],
+)
+def test_fast_terms_equal_the_definition_on_awkward_text(text: str) -> None:
+    assert passage_terms(text, []) == plain_terms(text, [])
+
+
+def test_passage_vector_has_distinct_indices_and_bm25_weights(seed: Document) -> None:
+    task = next(s for s in seed.segments if s.path == "III.3.2")
+    indices, values = passage_vector(passage_terms(task.text, task.words))
+    assert len(indices) == len(set(indices)) == len(values)
+    assert all(0 < value < 2.2 for value in values)  # BM25 saturation stays below k1 + 1
+
+
+def sources(document: Document, copies: int) -> list[PointSource]:
+    """The seed's searchable segments, repeated under new ids, with random unit dense vectors."""
+    rng = np.random.default_rng(3)
+    out = []
+    for copy in range(copies):
+        for segment in document.segments:
+            if is_searchable(segment):
+                moved = replace(segment, id=f"{segment.id}#{copy}")
+                vector = rng.standard_normal(DIM).astype(np.float32)
+                out.append(PointSource(document, moved, "III. NHIỆM VỤ", vector / np.linalg.norm(vector)))
+    return out
+
+
+def indexed(store: EdgeStore, query: SparseVector) -> list[tuple[str, float]]:
+    return [(p.segment_id, round(p.score, 5)) for p in store.search_sparse(query, SearchFilter(), 20)]
+
+
+def test_parallel_writer_stores_what_the_in_process_writer_stores(
+    seed: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexing, "WRITE_BATCH", 16)
+    monkeypatch.setattr(indexing, "PARALLEL_FROM", 32)
+    batch = sources(seed, 6)
+    stores = {}
+    for workers in (0, 2):
+        store = EdgeStore(tmp_path / f"w{workers}")
+        store.ensure_collection(DIM, "test")
+        report = write_points(store, batch, workers=workers)
+        assert (report.points, report.workers) == (len(batch), workers)
+        stores[workers] = store
+    query = SparseVector(*passage_vector(passage_terms("giải phóng mặt bằng", [])))
+    assert stores[0].count() == stores[2].count() == len(batch)
+    assert indexed(stores[0], query) == indexed(stores[2], query) != []
+
+
+def _dying_worker(items: list[tuple[str, list[str] | None, str | None]]) -> list[tuple[bytes, bytes]]:
+    os._exit(1)  # as a worker killed for memory
+
+
+def test_a_dead_worker_leaves_the_rest_to_this_process(
+    seed: Document, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(indexing, "WRITE_BATCH", 16)
+    monkeypatch.setattr(indexing, "PARALLEL_FROM", 32)
+    monkeypatch.setattr(indexing, "_packed_sparse_vectors", _dying_worker)
+    batch = sources(seed, 4)
+    store = EdgeStore(tmp_path / "index")
+    store.ensure_collection(DIM, "test")
+    assert write_points(store, batch, workers=1).points == len(batch)
+    assert store.count() == len(batch)
