@@ -18,7 +18,7 @@ from nlp.diacritics import DiacriticRestorer
 from nlp.embeddings import Embedder
 from nlp.lexical import query_terms, query_vector, syllables
 from search_api.index.store import SearchFilter, SparseVector, VectorStore
-from search_api.indexing import breadcrumb
+from search_api.indexing import breadcrumb, is_searchable
 from search_api.record import Record
 
 MAX_QUERY_CHARS = 1000
@@ -107,6 +107,34 @@ def highlight_spans(text: str, query: str) -> list[tuple[int, int]]:
         if (fold_diacritics(word) if folded_mode else word) in wanted:
             spans.append((found.start(), found.end()))
     return spans
+
+
+# Consecutive paragraphs that say the same thing: a plan's title block and the preamble repeating the
+# title's reference ("thực hiện Kết luận số 72-KL/TW ... "). Showing both spends a result on nothing new.
+SHINGLE_WORDS = 3
+REPEAT_CONTAINMENT = 0.8
+MIN_SHINGLES = 10
+
+
+def word_shingles(text: str) -> frozenset[tuple[str, ...]]:
+    words = syllables(text)
+    return frozenset(tuple(words[i : i + SHINGLE_WORDS]) for i in range(len(words) - SHINGLE_WORDS + 1))
+
+
+def repeats_text(first: frozenset[tuple[str, ...]], second: frozenset[tuple[str, ...]]) -> bool:
+    """True when most of the shorter text's word triples occur in the other (both long enough to judge)."""
+    smaller = min(len(first), len(second))
+    return smaller >= MIN_SHINGLES and len(first & second) >= REPEAT_CONTAINMENT * smaller
+
+
+def adjacent_segment_ids(document: Any, segment: Any) -> set[str]:
+    """The searchable segments just before and after this one in reading order."""
+    order = [s.id for s in document.segments if is_searchable(s)]
+    try:
+        position = order.index(segment.id)
+    except ValueError:
+        return set()
+    return set(order[max(0, position - 1) : position]) | set(order[position + 1 : position + 2])
 
 
 def _has_marks(text: str) -> bool:
@@ -201,32 +229,48 @@ class Searcher:
                 return 1 if wanted & set(payload.get("cited", [])) else 0
 
             scored = [replace(p, score=p.score + top * tier(p.payload)) for p in scored]
-            scored.sort(key=lambda p: p.score, reverse=True)
-        return self._hits(scored[:k], query)
+        # RRF gives equal scores to many pairs (ranks 1 and 3 against 3 and 1), which Qdrant returns in
+        # any order; ties go by segment id, as trec_eval breaks them, so a search repeats exactly.
+        scored.sort(key=lambda p: (-p.score, p.segment_id))
+        return self._hits(scored, query, k)
 
-    def _hits(self, scored: list[Any], query: str) -> list[Hit]:
+    def _hits(self, scored: list[Any], query: str, k: int) -> list[Hit]:
+        """The first k hits read back from the record. A hit that repeats the paragraph next to a better
+        hit goes after the others: it is shown only when they do not fill the k places."""
         hits: list[Hit] = []
+        repeats: list[Hit] = []
         documents: dict[str, Any] = {}
+        shingles: dict[str, frozenset[tuple[str, ...]]] = {}
         for point in scored:
+            if len(hits) == k:
+                break
             segment = self.record.segment(point.segment_id)
             if segment is None:  # the index is older than the record: skip what is gone
                 continue
             if segment.document_id not in documents:
                 documents[segment.document_id] = self.record.document(segment.document_id)
             document = documents[segment.document_id]
-            hits.append(
-                Hit(
-                    segment_id=segment.id,
-                    document_id=segment.document_id,
-                    path=segment.path,
-                    kind=segment.kind,
-                    text=segment.text,
-                    score=round(float(point.score), 6),
-                    document_symbol=document.number if document else None,
-                    document_title=document.title if document else None,
-                    document_type=document.type if document else None,
-                    breadcrumb=breadcrumb(document, segment) if document else [],
-                    highlights=highlight_spans(segment.text, query),
-                )
+            hit = Hit(
+                segment_id=segment.id,
+                document_id=segment.document_id,
+                path=segment.path,
+                kind=segment.kind,
+                text=segment.text,
+                score=round(float(point.score), 6),
+                document_symbol=document.number if document else None,
+                document_title=document.title if document else None,
+                document_type=document.type if document else None,
+                breadcrumb=breadcrumb(document, segment) if document else [],
+                highlights=highlight_spans(segment.text, query),
             )
-        return hits
+            shingles[segment.id] = word_shingles(segment.text)
+            neighbours = adjacent_segment_ids(document, segment) if document else set()
+            if any(
+                other.segment_id in neighbours
+                and repeats_text(shingles[segment.id], shingles[other.segment_id])
+                for other in hits
+            ):
+                repeats.append(hit)
+            else:
+                hits.append(hit)
+        return (hits + repeats)[:k]
