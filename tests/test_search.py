@@ -158,8 +158,10 @@ def test_evaluation_floors(searcher: Searcher) -> None:
     hybrid = results["hybrid"]
     assert hybrid["all"]["MRR@10"] > results["sparse"]["all"]["MRR@10"]
     assert hybrid["all"]["MRR@10"] > results["dense"]["all"]["MRR@10"]
-    assert hybrid["all"]["R@5"] >= 0.85
+    assert hybrid["all"]["R@5"] >= 0.9
     assert hybrid["symbol"]["MRR@10"] >= 0.95
+    assert hybrid["symbol"]["R@5"] >= 0.95
+    assert hybrid["paraphrase"]["R@5"] >= 0.8
     assert hybrid["no_diacritics"]["R@10"] >= 0.9
 
 
@@ -198,3 +200,38 @@ def test_pure_reference(query: str, pure: bool) -> None:
     from search_api.search import is_pure_reference
 
     assert is_pure_reference(query) is pure
+
+
+def test_the_title_block_is_shown_after_the_preamble_that_repeats_it(searcher: Searcher) -> None:
+    # The seed's title block and its first paragraph both say "thực hiện Kết luận số 72-KL/TW ...".
+    top = top_ids(searcher, "Kết luận 72", k=5)
+    assert f"{SEED_ID}:0.1" in top and f"{SEED_ID}:0" not in top
+    # Moved after the other hits, so it is shown when they do not fill the page.
+    in_seed = top_ids(searcher, "Kết luận 72", k=100, document=[SEED_ID])
+    assert in_seed[-1] == f"{SEED_ID}:0" and in_seed[0] == f"{SEED_ID}:0.1"
+
+
+def test_only_adjacent_paragraphs_that_mostly_repeat_each_other_count_as_repeats(services: Services) -> None:
+    from search_api.search import adjacent_segment_ids, repeats_text, word_shingles
+
+    document = services.record.document(SEED_ID)
+    assert document is not None
+    by_path = {s.path: s for s in document.segments}
+    title, preamble, purpose = by_path["0"], by_path["0.1"], by_path["I.1"]
+    assert repeats_text(word_shingles(title.text), word_shingles(preamble.text))
+    assert not repeats_text(word_shingles(preamble.text), word_shingles(purpose.text))
+    assert not repeats_text(word_shingles("Kết luận số 72"), word_shingles("Kết luận số 72"))  # too short
+    assert preamble.id in adjacent_segment_ids(document, title)
+    assert title.id not in adjacent_segment_ids(document, purpose)
+
+
+def test_equal_scores_come_in_segment_id_order(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
+    from search_api.index.store import ScoredPoint
+
+    tied = [f"{SEED_ID}:III.3.{n}" for n in (5, 3, 1)]
+
+    def fused_in_any_order(*args: object, **kwargs: object) -> list[ScoredPoint]:
+        return [ScoredPoint(segment_id, 0.5, {"document_id": SEED_ID}) for segment_id in tied]
+
+    monkeypatch.setattr(searcher.store, "search_hybrid", fused_in_any_order)
+    assert top_ids(searcher, "nguồn lực đầu tư", k=3) == sorted(tied)

@@ -372,3 +372,23 @@ def test_open_store_picks_the_engine_from_the_environment(
 def test_point_ids_are_stable_uuids() -> None:
     assert point_id("d1-s0") == point_id("d1-s0") != point_id("d1-s1")
     assert uuid.UUID(point_id("d1-s0")).version == 5
+
+
+def test_a_long_passage_scores_its_best_part(store: VectorStore) -> None:
+    """Dense candidates come by the whole-passage vector and are scored by their best part (MaxSim
+    over the whole and its parts): a query equal to one part scores the passage 1.0, not the 0.6
+    cosine of its whole."""
+    rng = np.random.default_rng(11)
+    part, other = rng.standard_normal((2, DIM)).astype(np.float32)
+    part /= np.linalg.norm(part)
+    other -= other.dot(part) * part
+    other /= np.linalg.norm(other)
+    whole = 0.6 * part + 0.8 * other  # cosine 0.6 with the query: still its nearest whole vector
+    payload = dict(POINTS[0].payload, document_id="doc-parts")
+    store.upsert([IndexPoint("long-s0", whole, SparseVector([COMMON_TERM], [1.0]), payload, [part])])
+    for found in (
+        store.search_dense(part, limit=3),
+        store.search_hybrid(part, SparseVector([], []), limit=3),
+    ):
+        assert found[0].segment_id == "long-s0"
+    assert store.search_dense(part, limit=3)[0].score == pytest.approx(1.0, abs=1e-2)

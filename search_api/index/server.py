@@ -18,9 +18,11 @@ from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedR
 
 from ingest.model import VanbanError
 from search_api.index.store import (
+    DENSE_PARTS_VECTOR,
     DENSE_VECTOR,
     INTEGER_FIELDS,
     KEYWORD_FIELDS,
+    RERANK_FACTOR,
     SCHEMA_VERSION,
     SPARSE_VECTOR,
     YEAR_FIELD,
@@ -35,6 +37,8 @@ from search_api.index.store import (
     collection_metadata,
     default_prefetch_limit,
     dense_list,
+    dense_multivector,
+    dense_rows,
     folder_size,
     point_id,
     point_payload,
@@ -139,7 +143,15 @@ class ServerStore(VectorStore):
                 lambda client: client.create_collection(
                     self.collection,
                     vectors_config={
-                        DENSE_VECTOR: models.VectorParams(size=dense_dim, distance=models.Distance.COSINE)
+                        DENSE_VECTOR: models.VectorParams(size=dense_dim, distance=models.Distance.COSINE),
+                        DENSE_PARTS_VECTOR: models.VectorParams(
+                            size=dense_dim,
+                            distance=models.Distance.COSINE,
+                            multivector_config=models.MultiVectorConfig(
+                                comparator=models.MultiVectorComparator.MAX_SIM
+                            ),
+                            hnsw_config=models.HnswConfigDiff(m=0),  # re-ranks only
+                        ),
                     },
                     sparse_vectors_config={
                         SPARSE_VECTOR: models.SparseVectorParams(modifier=models.Modifier.IDF)
@@ -178,21 +190,24 @@ class ServerStore(VectorStore):
     def upsert(self, points: Sequence[IndexPoint]) -> None:
         client = self._live_client()
         for start in range(0, len(points), UPSERT_BATCH):
-            batch = [
+            batch = points[start : start + UPSERT_BATCH]
+            wholes = dense_rows([p.dense for p in batch], self._dense_dim)
+            structs = [
                 models.PointStruct(
                     id=point_id(point.segment_id),
                     vector={
-                        DENSE_VECTOR: dense_list(point.dense, self._dense_dim),
+                        DENSE_VECTOR: whole,
+                        DENSE_PARTS_VECTOR: dense_multivector(whole, point.dense_parts, self._dense_dim),
                         SPARSE_VECTOR: models.SparseVector(
                             indices=point.sparse.indices, values=point.sparse.values
                         ),
                     },
                     payload=point_payload(point),
                 )
-                for point in points[start : start + UPSERT_BATCH]
+                for point, whole in zip(batch, wholes, strict=True)
             ]
             with self._talking():
-                client.upsert(self.collection, points=batch, wait=True)
+                client.upsert(self.collection, points=structs, wait=True)
 
     def delete_document(self, document_id: str) -> None:
         if not self._exists():
@@ -227,7 +242,21 @@ class ServerStore(VectorStore):
     def search_dense(
         self, vector: DenseVector, filter: SearchFilter | None = None, limit: int = 10
     ) -> list[ScoredPoint]:
-        return self._query(dense_list(vector, self._dense_dim), DENSE_VECTOR, filter, limit)
+        whole = dense_list(vector, self._dense_dim)
+        return self._run_query(
+            query=[whole],
+            using=DENSE_PARTS_VECTOR,
+            prefetch=self._dense_candidates(whole, filter, limit),
+            limit=limit,
+        )
+
+    def _dense_candidates(
+        self, whole: list[float], search_filter: SearchFilter | None, limit: int
+    ) -> models.Prefetch:
+        """Candidates by the whole-passage vector, for the parts vector to re-rank."""
+        return models.Prefetch(
+            query=whole, using=DENSE_VECTOR, filter=_qdrant_filter(search_filter), limit=limit * RERANK_FACTOR
+        )
 
     def search_sparse(
         self, sparse: SparseVector, filter: SearchFilter | None = None, limit: int = 10
@@ -247,11 +276,12 @@ class ServerStore(VectorStore):
     ) -> list[ScoredPoint]:
         candidates = prefetch_limit or default_prefetch_limit(limit)
         conditions = _qdrant_filter(filter)
+        whole = dense_list(vector, self._dense_dim)
         prefetch = [
             models.Prefetch(
-                query=dense_list(vector, self._dense_dim),
-                using=DENSE_VECTOR,
-                filter=conditions,
+                query=[whole],
+                using=DENSE_PARTS_VECTOR,
+                prefetch=self._dense_candidates(whole, filter, candidates),
                 limit=candidates,
             )
         ]

@@ -35,9 +35,14 @@ from ingest.model import VanbanError
 RRF_K = 2
 
 DENSE_VECTOR = "dense"
+# The whole passage and its parts (nlp.passages) as a MaxSim multivector without an HNSW graph: it
+# re-ranks the candidates the whole-passage vector finds, by their best part.
+DENSE_PARTS_VECTOR = "dense_parts"
+# How many whole-passage candidates the parts re-rank, per result wanted from the dense side.
+RERANK_FACTOR = 2
 SPARSE_VECTOR = "lexical"
 # Bump when the payload layout or the vector schema changes: an older index then asks for a reindex.
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: the parts multivector beside the dense vector
 
 # SearchFilter attribute -> payload field matched by keyword (any of the listed values).
 KEYWORD_FILTERS: dict[str, str] = {
@@ -84,9 +89,16 @@ class SparseVector:
 @dataclass
 class IndexPoint:
     segment_id: str
-    dense: DenseVector
+    dense: DenseVector  # the whole passage
     sparse: SparseVector
     payload: dict[str, Any]
+    dense_parts: list[DenseVector] = field(default_factory=list)  # the parts of a long passage
+
+
+def dense_multivector(whole: list[float], parts: Sequence[DenseVector], dim: int | None) -> list[list[float]]:
+    """The parts vector of a point: the whole passage's vector, then its parts' (see nlp.passages);
+    the whole comes first so a short passage, which has no parts, still has the value."""
+    return [whole, *dense_rows(parts, dim)] if len(parts) else [whole]
 
 
 @dataclass
