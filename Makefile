@@ -22,8 +22,10 @@ $(STAMP): pyproject.toml | $(BIN)/python
 
 install: $(STAMP)
 
-# Ingest the bundled corpus (unchanged files are skipped) and serve the page and the API.
+# Rebuild an index an older vanban built, ingest the bundled corpus (unchanged files are skipped),
+# and serve the page and the API.
 run: install
+	$(BIN)/vanban reindex --if-outdated --quiet
 	$(BIN)/vanban ingest corpus
 	$(BIN)/vanban serve --host $(HOST) --port $(PORT)
 

@@ -13,12 +13,14 @@ from rich.table import Table
 from ingest.model import Document, Segment, VanbanError
 from ingest.pipeline import parse_file
 from nlp.analyze import analyze
+from nlp.embeddings import Embedder
 from search_api import config
 from search_api.access import LEVELS
 from search_api.bench import add_command as add_bench_command
 from search_api.cli_chat import add_commands as add_chat_commands
 from search_api.cli_graph import add_commands as add_graph_commands
 from search_api.console import error, progress_bar, stderr, stdout
+from search_api.index.store import IndexStoreError, VectorStore
 from search_api.indexing import index_document, rebuild_index
 from search_api.ingesting import (
     FileOutcome,
@@ -267,6 +269,9 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         store = open_store(home)
         try:
             total = len(record.document_ids())
+            if args.if_outdated and _index_is_current(store, embedder, total):
+                stdout.print("the search index is up to date")
+                return 0
             with progress_bar(disable=args.quiet) as progress:
                 task = progress.add_task("reindexing", total=total)
                 report = rebuild_index(record, store, embedder, lambda _: progress.advance(task))
@@ -275,6 +280,15 @@ def cmd_reindex(args: argparse.Namespace) -> int:
             embedder.close()
     stdout.print(f"indexed {report.points} segments of {report.documents} documents with {embedder.name}")
     return 0
+
+
+def _index_is_current(store: VectorStore, embedder: Embedder, documents: int) -> bool:
+    """Built with this embedder and schema, and not empty while documents are stored."""
+    try:
+        store.ensure_collection(embedder.dim, embedder.name)
+    except IndexStoreError:
+        return False
+    return store.count() > 0 or documents == 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -434,6 +448,11 @@ def build_parser() -> argparse.ArgumentParser:
     reindex = commands.add_parser("reindex", help="rebuild the search index from the stored documents")
     reindex.add_argument("--embedder", metavar="SPEC", help="as VANBAN_EMBEDDER")
     reindex.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    reindex.add_argument(
+        "--if-outdated",
+        action="store_true",
+        help="only when the index was built with another embedder or schema, or is missing",
+    )
     reindex.set_defaults(handler=cmd_reindex)
 
     serve = commands.add_parser("serve", help="run the HTTP service and the web page")

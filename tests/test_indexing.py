@@ -7,6 +7,7 @@ import os
 from collections import Counter
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -122,3 +123,22 @@ def test_a_dead_worker_leaves_the_rest_to_this_process(
     store.ensure_collection(DIM, "test")
     assert write_points(store, batch, workers=1).points == len(batch)
     assert store.count() == len(batch)
+
+
+def test_reindex_if_outdated_rebuilds_only_an_index_of_another_schema(
+    tmp_path: Path, cli: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What `make run` does before ingesting, so an office upgrading vanban keeps a working index."""
+    import json
+
+    from tests.conftest import ingest_with_cli
+
+    home = ingest_with_cli(tmp_path / "home", SEED)
+    monkeypatch.setenv("VANBAN_HOME", str(home))
+    assert "up to date" in cli("reindex", "--if-outdated", "-q").out
+    metadata = home / "index" / "vanban_index.json"
+    metadata.write_text(json.dumps(dict(json.loads(metadata.read_text()), schema_version=1)))
+    assert cli("search", "giải phóng mặt bằng").code != 0  # an old index asks for a reindex
+    rebuilt = cli("reindex", "--if-outdated", "-q")
+    assert rebuilt.code == 0 and "indexed" in rebuilt.out
+    assert cli("search", "giải phóng mặt bằng", "--json").code == 0
