@@ -8,7 +8,7 @@ import unicodedata
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from ingest.model import VanbanError
+from ingest.model import Document, VanbanError
 from ingest.normalize import fold_diacritics, match_key
 from ingest.symbols import SYMBOL_PATTERN
 from ingest.vocabulary import DOCUMENT_TYPES
@@ -127,14 +127,13 @@ def repeats_text(first: frozenset[tuple[str, ...]], second: frozenset[tuple[str,
     return smaller >= MIN_SHINGLES and len(first & second) >= REPEAT_CONTAINMENT * smaller
 
 
-def adjacent_segment_ids(document: Any, segment: Any) -> set[str]:
-    """The searchable segments just before and after this one in reading order."""
-    order = [s.id for s in document.segments if is_searchable(s)]
-    try:
-        position = order.index(segment.id)
-    except ValueError:
-        return set()
-    return set(order[max(0, position - 1) : position]) | set(order[position + 1 : position + 2])
+def reading_positions(document: Document) -> dict[str, int]:
+    """Each searchable segment's place in reading order: segments one apart are adjacent."""
+    return {s.id: position for position, s in enumerate(s for s in document.segments if is_searchable(s))}
+
+
+def _adjacent(positions: dict[str, int], first: str, second: str) -> bool:
+    return first in positions and second in positions and abs(positions[first] - positions[second]) == 1
 
 
 def _has_marks(text: str) -> bool:
@@ -241,6 +240,7 @@ class Searcher:
         repeats: list[Hit] = []
         documents: dict[str, Any] = {}
         shingles: dict[str, frozenset[tuple[str, ...]]] = {}
+        positions: dict[str, dict[str, int]] = {}  # per document, computed once
         for point in scored:
             if len(hits) == k:
                 break
@@ -264,9 +264,11 @@ class Searcher:
                 highlights=highlight_spans(segment.text, query),
             )
             shingles[segment.id] = word_shingles(segment.text)
-            neighbours = adjacent_segment_ids(document, segment) if document else set()
+            if document and segment.document_id not in positions:
+                positions[segment.document_id] = reading_positions(document)
+            place = positions.get(segment.document_id, {})
             if any(
-                other.segment_id in neighbours
+                _adjacent(place, segment.id, other.segment_id)
                 and repeats_text(shingles[segment.id], shingles[other.segment_id])
                 for other in hits
             ):
