@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from ingest.model import Segment
 from ingest.normalize import fold_diacritics, normalize_tone_marks
 from ingest.symbols import find_symbols, type_of_symbol
-from ingest.vocabulary import DOCUMENT_TYPES, NATIONAL_MOTTOS
+from ingest.vocabulary import DOCUMENT_TYPES, LETTER_SUBJECT_OPENINGS, LETTER_TYPE, NATIONAL_MOTTOS
 
 _MONTHS_WORD = r"tháng\s+(\d{1,2})"
 DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -25,6 +25,10 @@ _IMPLEMENTS = re.compile(
     re.IGNORECASE,
 )
 _ISSUER_OF = re.compile(r"^(?:CỦA|CUA|Của)\s+(.+)$")
+# A letter's symbol: number and the issuing unit's code, no document type ("11299/VPCP-KGVX").
+_LETTER_SYMBOL = re.compile(r"^(\d{1,6}/[A-ZĐ][A-ZĐa-z0-9&]*(?:-[A-ZĐ][A-ZĐa-z0-9&]*)*)(?![\w/-])")
+# A symbol cut by the page's wrapping ("3783/QĐ- UBND"): no space belongs inside a symbol.
+_SPACE_IN_SYMBOL = re.compile(r"(?<=[/-])\s+(?=[A-ZĐ0-9])|(?<=\d)\s+(?=/)")
 
 
 @dataclass
@@ -88,7 +92,12 @@ def extract_metadata(segments: list[Segment], body: str) -> Metadata:
     # Symbol: "Số 123-KH/TU", "Số: 03/NQ-CP", or a title "Nghị quyết số 57-NQ/TW".
     for line in header_lines:
         found = re.match(r"^(?:Số|SỐ)\s*:?\s*(.+)$", line)
-        candidates = find_symbols(found.group(1)) if found else []
+        value = _SPACE_IN_SYMBOL.sub("", found.group(1)) if found else ""
+        candidates = find_symbols(value) if found else []
+        letter = _LETTER_SYMBOL.match(value) if found and not candidates else None
+        if letter:
+            meta.number = letter.group(1)
+            break
         if not candidates and re.match(
             r"^(?:#\s*)?(" + "|".join(_TYPE_NAMES) + r")\s+số\s", line, re.IGNORECASE
         ):
@@ -96,11 +105,15 @@ def extract_metadata(segments: list[Segment], body: str) -> Metadata:
         if candidates:
             meta.number = candidates[0][0]
             break
+    # A letter names no type in a title line but its subject ("V/v ..."); its symbol's codes are the
+    # issuer's units ("5330/CT-CS" is the Cục Thuế's, not a Chỉ thị), so the subject line decides first.
+    if meta.type is None and any(line.startswith(LETTER_SUBJECT_OPENINGS) for line in header_lines):
+        meta.type = LETTER_TYPE
     if meta.type is None and meta.number:
-        meta.type = type_of_symbol(meta.number)
+        meta.type = type_of_symbol(meta.number) or LETTER_TYPE
     # Date and place: "Kon Tum, ngày 16 tháng 6 năm 2024", "Ngày 16/06/2024", else the opening line.
     for line in header_lines:
-        if re.search(r"(?:^|,)\s*[Nn]gày\s+\d", line) and len(line) < 80:
+        if re.search(r"(?:^|,|\s)[Nn]gày\s+\d", line) and len(line) < 80:
             meta.date = parse_date(line)
             place = _PLACE_DATE.match(line)
             if place:

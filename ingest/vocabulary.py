@@ -32,6 +32,7 @@ DOCUMENT_TYPES: tuple[DocumentType, ...] = (
     DocumentType("Nghị định", ("NĐ", "ND")),
     DocumentType("Thông tư", ("TT", "TTLT")),
     DocumentType("Công văn", ("CV",)),
+    DocumentType("Công điện", ("CĐ",)),
     DocumentType("Đề án", ("ĐA",)),
     DocumentType("Tờ trình", ("TTr",)),
     DocumentType("Quy chế", ("QC",)),
@@ -118,6 +119,11 @@ AGENCY_SUBJECT_STARTS: tuple[str, ...] = (
     "Chính phủ",
     "Thủ tướng",
 )
+
+# A Công văn has no type title: its header names its subject after one of these ("V/v thành lập ...").
+# Its symbol is the number and the issuing unit's code, with no type in it ("11299/VPCP-KGVX").
+LETTER_SUBJECT_OPENINGS: tuple[str, ...] = ("V/v", "V/V", "v/v")
+LETTER_TYPE = "Công văn"
 
 NATIONAL_MOTTOS: tuple[str, ...] = (
     "ĐẢNG CỘNG SẢN VIỆT NAM",

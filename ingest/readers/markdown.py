@@ -22,7 +22,12 @@ from dataclasses import dataclass
 
 from ingest.encodings import decode_bytes
 from ingest.model import Block, RawDocument, ReadError
-from ingest.vocabulary import DOCUMENT_TYPES, NATIONAL_MOTTOS, RECIPIENTS_OPENINGS
+from ingest.vocabulary import (
+    DOCUMENT_TYPES,
+    LETTER_SUBJECT_OPENINGS,
+    NATIONAL_MOTTOS,
+    RECIPIENTS_OPENINGS,
+)
 
 # ---------------------------------------------------------------------------
 # Line patterns
@@ -43,12 +48,20 @@ _GRID_BORDER = re.compile(r"^\s*\+(?:[-=:]+\+)+\s*$")
 _PIPE_DELIMITER = re.compile(r"^\s*\|?\s*:?-+:?\s*(?:\|\s*:?-+:?\s*)*\|?\s*$")
 _FENCE = re.compile(r"^\s{0,3}(`{3,}|~{3,})")
 _BLOCKQUOTE = re.compile(r"^\s{0,3}>[ ]?")
+# Copied web text lays tables out as cells between lines that hold a lone "|" (see `_lone_pipe_table`).
+_LONE_PIPE = re.compile(r"^\s*\|\s*$")
+_LONE_PIPE_LINES = re.compile(r"^[ \t]*\|[ \t]*$", re.MULTILINE)
+# "**TM. ỦY BAN NHÂN" / "DÂN **": copied text puts a space before an emphasis closer at a line's end.
+_SPACED_LINE_END_CLOSER = re.compile(r"(?<=[^\s*])[ \t]+(\*{1,3})[ \t]*$", re.MULTILINE)
 # A line that starts a new paragraph after a line ending a sentence, even without a blank line
 # between them: converters that keep one paragraph per line run "A. MỤC ĐÍCH" on after "như sau:".
 _LABEL_START = re.compile(
     r"^\s*(?:(?:[IVXLC]+|[A-ZĐ]|\d+(?:\.\d+)*|[a-zđ])\\?[.)]|[IVXLC]+\\?-|(?:Điều|Chương|Mục|Phần)\s+[\dIVXLC]+)\s"
 )
 _SENTENCE_END = (".", ":", ";", "!", "?")
+_EMPHASIS_OPENS_LINE = re.compile(r"^\s*\*{1,3}(?=[^\s*])")
+_WHOLE_LINE_EMPHASIS = re.compile(r"^\s*(\*{1,3})[^*]+\1\s*$")
+_UNIT_OPENING = re.compile(r"^\s*(?:[A-ZĐÀ-Ỹ0-9(\[“\"]|[-+•]\s)")
 
 
 @dataclass
@@ -73,6 +86,15 @@ class _BlockParser:
     def __init__(self, text: str) -> None:
         lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
         self.lines = [_strip_blockquote(line.expandtabs(4)) for line in lines]
+        # Some portal copies keep a table's opening "|" with the page banner they were cut from.
+        first_pipe = next((n for n, line in enumerate(self.lines[:12]) if _LONE_PIPE.match(line)), None)
+        if first_pipe and all(line.strip() for line in self.lines[:first_pipe]):
+            self.lines.insert(0, "|")
+        # Copies without blank lines between paragraphs: paragraph ends are read from the wrapping.
+        filled = [len(line) for line in self.lines if line.strip()]
+        blanks = len(self.lines) - len(filled)
+        self.wrap_width = sorted(filled)[int(len(filled) * 0.9)] if len(filled) >= 30 else 0
+        self.unbroken = bool(self.wrap_width) and blanks * 10 < len(filled)
         self.units: list[_Unit] = []
         self.para: list[str] = []
         self.para_kind = "para"
@@ -113,6 +135,8 @@ class _BlockParser:
             return self._fenced_code(i)
         if _GRID_BORDER.match(line) and following.lstrip().startswith(("|", "+")):
             return self._grid_table(i)
+        if _LONE_PIPE.match(line) and following.strip():
+            return self._lone_pipe_table(i)
         if "|" in line and _PIPE_DELIMITER.match(following) and "|" in following and "-" in following:
             return self._pipe_table(i)
         if _DASH_COLUMNS_LINE.match(line):
@@ -149,11 +173,28 @@ class _BlockParser:
             or _ORDERED_ITEM.match(line)
             or self.para[-1].rstrip().endswith(_SENTENCE_END)
             and _LABEL_START.match(line)
+            or self.unbroken
+            and self._starts_paragraph(self.para[-1], line)
         ):
             self._start(line)
         else:
             self.para.append(line)
         return i + 1
+
+    def _starts_paragraph(self, previous: str, line: str) -> bool:
+        """In text without blank lines: does `line` open a paragraph rather than continue `previous`?
+
+        A paragraph opens with a label, with emphasis ("**Điều 2.**", "*Căn cứ"), or after a line that
+        ends a sentence short of the wrapping width; a whole emphasised line ("**III. NHIỆM VỤ**") is
+        a paragraph of its own.
+        """
+        if _LABEL_START.match(line) or _EMPHASIS_OPENS_LINE.match(line):
+            return True
+        if _WHOLE_LINE_EMPHASIS.match(previous):
+            return True
+        ended = previous.rstrip(" *_").endswith((*_SENTENCE_END, "/."))
+        short = len(previous.rstrip()) < 0.85 * self.wrap_width
+        return ended and short and bool(_UNIT_OPENING.match(line))
 
     def _fenced_code(self, i: int) -> int:
         self._flush()
@@ -175,6 +216,63 @@ class _BlockParser:
             rows.append(_split_pipe_row(self.lines[i]))
             i += 1
         self.units.append(_TableUnit(rows, header_rows=1 if len(rows) > 1 else 0))
+        return i
+
+    def _lone_pipe_table(self, i: int) -> int:
+        """A table as web pages copy it: each cell's lines between lone-"|" lines.
+
+        A row opens and closes with a "|" line, so two "|" lines in a row end one row and open the
+        next; a "|" line followed by a blank line (or the end) closes the table. Cells never hold
+        blank lines in such text, so a blank line inside a cell also ends the table.
+        """
+        self._flush()
+        lines = self.lines
+        rows: list[list[str]] = []
+        row: list[str] = []
+        cell: list[str] = []
+        widest = 0
+        i += 1
+        while i < len(lines):
+            line = lines[i]
+            if _LONE_PIPE.match(line):
+                row.append("\n".join(cell))
+                cell = []
+                following = lines[i + 1] if i + 1 < len(lines) else ""
+                if _LONE_PIPE.match(following):  # end of this row, start of the next
+                    rows.append(row)
+                    widest = max(widest, _filled_width(row))
+                    row = []
+                    i += 2
+                    continue
+                # Without blank lines, a row as wide as the widest before it ends the table.
+                if not following.strip() or self.unbroken and _filled_width(row) >= max(widest, 2):
+                    i += 1
+                    break
+            elif not line.strip():
+                break
+            elif _STAR_LINE.match(line) and cell:
+                cell[-1] += line.strip()  # "**ỦY BAN NHÂN DÂN" / "**": the closing mark lost its line
+            else:
+                cell.append(line.strip())
+            i += 1
+        if cell:
+            row.append("\n".join(cell))
+        if row:
+            rows.append(row)
+        rows = [r for r in rows if any(c.strip() for c in r)]
+        if not rows:
+            return i
+        titled = _titles_row(rows)
+        if titled:
+            # "|" "|" "|" is a row's end, the next row's start and an empty cell: a placeholder the
+            # page keeps after a spanning group row. Cells beyond the titles' width that are empty go.
+            width = len(rows[0])
+            for row in rows[1:]:
+                while len(row) > width and not row[0].strip():
+                    del row[0]
+                while len(row) > width and not row[-1].strip():
+                    row.pop()
+        self.units.append(_TableUnit(rows, header_rows=1 if titled else 0))
         return i
 
     def _grid_table(self, i: int) -> int:
@@ -248,6 +346,18 @@ class _BlockParser:
         rows = _multiline_rows(self.lines[columns_at + 1 : end], starts)
         self.units.append(_TableUnit(header + rows, header_rows=len(header) if rows else 0))
         return end + 1
+
+
+def _filled_width(row: list[str]) -> int:
+    """Cells of a row, not counting the empty placeholders a page leaves in front."""
+    start = next((n for n, cell in enumerate(row) if cell.strip()), len(row))
+    return len(row) - start
+
+
+def _titles_row(rows: list[list[str]]) -> bool:
+    """The first row names the columns: several short cells over at least one row of content."""
+    first = rows[0]
+    return len(rows) > 1 and len(first) >= 2 and all(0 < len(cell.strip(" *")) <= 60 for cell in first)
 
 
 def _strip_blockquote(line: str) -> str:
@@ -588,6 +698,10 @@ _MOTTO = re.compile(
     re.IGNORECASE,
 )
 _NUMBER_LINE = re.compile(r"^Số\s*[:.]?\s*\S")
+# Lines that a flattened header cell runs together: "Số: 5330/CT-CS V/v Chính sách thuế TNCN".
+_HEADER_LINE_START = re.compile(
+    r"\s+(?=(?:" + "|".join(map(re.escape, (*LETTER_SUBJECT_OPENINGS, "Kính gửi"))) + r")(?!\w))"
+)
 _DATE_LINE = re.compile(r"ngày\s+\S+\s+tháng\s+\S+\s+năm\s+\d", re.IGNORECASE)
 _DECORATION = re.compile(r"^[\s\-–—_=*.~]*$")
 _DASH_DECORATION = re.compile(r"\s+[-–—_=]{3,}(?=\s|$)|^[-–—_=]{3,}\s+")
@@ -615,6 +729,7 @@ def _header_pieces(pieces: list[_Piece]) -> list[_Piece]:
     for piece in pieces:
         text = _DASH_DECORATION.sub("\n", piece.text)
         text = _MOTTO.sub(lambda m: "\n" + m.group() + "\n", text)
+        text = _HEADER_LINE_START.sub("\n", text)
         for line in text.split("\n"):
             line = line.strip()
             if line and (line.strip("*") == "" or not _DECORATION.match(line)):
@@ -756,7 +871,14 @@ def _is_layout_table(cells_by_row: _Cells) -> bool:
 
 def markdown_to_blocks(text: str) -> list[Block]:
     """Blocks of a Markdown document in reading order."""
+    text = _SPACED_LINE_END_CLOSER.sub(r"\1", text)
     return _Layout(_BlockParser(text).parse()).assemble()
+
+
+def is_copied_web_text(text: str) -> bool:
+    """Text copied from a web page: tables as lone-"|" lines, or `**bold**` marks in plain text."""
+    lone_pipes = len(_LONE_PIPE_LINES.findall(text))
+    return lone_pipes >= 2 or text.count("**") >= 6
 
 
 def read_markdown(data: bytes, source_path: str, sha256: str) -> RawDocument:

@@ -6,6 +6,7 @@ import re
 
 from ingest.encodings import decode_bytes
 from ingest.model import Block, RawDocument
+from ingest.readers.markdown import is_copied_web_text, markdown_to_blocks
 
 # A line that starts a unit of its own and is never the continuation of a wrapped line.
 _STARTS_UNIT = re.compile(
@@ -16,8 +17,11 @@ _STARTS_UNIT = re.compile(
 
 def read_text(data: bytes, source_path: str, sha256: str) -> RawDocument:
     text, encoding = decode_bytes(data)
+    # Text pasted from a legal portal keeps the page's Markdown-like marks and lone-"|" tables:
+    # it reads like the Markdown it nearly is, not like a typed letter.
+    blocks = markdown_to_blocks(text) if is_copied_web_text(text) else text_to_blocks(text)
     return RawDocument(
-        blocks=text_to_blocks(text),
+        blocks=blocks,
         source_path=source_path,
         source_format="txt",
         sha256=sha256,
