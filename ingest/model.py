@@ -96,8 +96,11 @@ class Assignment:
     mention: str
     actions: list[str] = field(default_factory=list)
     frequency: str | None = None
-    deadline: str | None = None
+    deadline: str | None = None  # the time as written ("Quý IV/2025", "Thường xuyên")
     known: bool = True
+    deadline_start: str | None = None  # ISO date the period opens, when the text gives one
+    deadline_end: str | None = None  # ISO date the period closes ("Quý IV/2025" → 2025-12-31)
+    recurrence: str | None = None  # continuous | annual | semiannual | quarterly | monthly
 
 
 @dataclass

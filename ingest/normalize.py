@@ -147,9 +147,15 @@ def join_broken_paragraphs(blocks: list[Block]) -> list[Block]:
     return joined
 
 
+# A lettered item ("a) Chủ trì ...", "đ) ...") starts lowercase but is never a paragraph's second half.
+_LETTERED_ITEM = re.compile(r"^[a-zđ]\)\s")
+
+
 def _continues(previous: Block, block: Block) -> bool:
     if previous.cells is not None or block.cells is not None or previous.in_header or block.in_header:
         return False
     if block.marker or previous.text.endswith(_TERMINAL) or _is_title_line(previous.text):
+        return False
+    if _LETTERED_ITEM.match(block.text):
         return False
     return bool(_LOWER_START.match(block.text))

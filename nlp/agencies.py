@@ -169,7 +169,8 @@ class AgencyRegistry:
     def unknown(self, mention: str) -> Agency:
         """A body the registry does not know, kept as found."""
         name = mention.strip(" \t,;:.()")
-        return Agency(id=name, name=name, known=False)
+        # Kept by its normalised name, so "Các sở, ban, ngành tỉnh" and "các Sở, ban, ngành tỉnh" are one.
+        return Agency(id=match_key(name), name=name, known=False)
 
     def find(self, text: str) -> list[AgencyMention]:
         """Known agencies written in `text`, leftmost-longest, without overlaps, in order."""

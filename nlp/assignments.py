@@ -22,7 +22,7 @@ from ingest.model import Assignment, Document, Segment
 from ingest.normalize import normalize_tone_marks
 from ingest.vocabulary import AGENCY_SUBJECT_STARTS
 from nlp.agencies import Agency, AgencyRegistry
-from nlp.timeframes import FREQUENCY_WORDS
+from nlp.timeframes import FREQUENCY_WORDS, normalize_deadline
 
 # Verb → role, longest first where one verb starts another ("phối hợp với" before "phối hợp").
 ROLE_VERBS: tuple[tuple[str, str], ...] = (
@@ -101,6 +101,18 @@ _AGENCY_STARTS = tuple(
     s.strip().lower() for s in AGENCY_SUBJECT_STARTS if s.strip() not in ("Giao", "Đề nghị")
 )
 _AGENCY_HEADS = _AGENCY_STARTS + (
+    "liên minh",
+    "trường",
+    "học viện",
+    "bệnh viện",
+    "chi cục",
+    "kho bạc",
+    "bảo hiểm",
+    "doanh nghiệp",
+    "tổng công ty",
+    "công ty",
+    "tỉnh đoàn",
+    "thành đoàn",
     "thường trực",
     "đài",
     "viện",
@@ -136,6 +148,45 @@ class _Token:
 def _key(text: str) -> str:
     key = normalize_tone_marks(text).lower()
     return key if len(key) == len(text) else text.lower()
+
+
+_PIECE = re.compile(r",|;|(?<!\w)(?:và|cùng)(?!\w)|[^,;]+?(?=,|;|(?<!\w)(?:và|cùng)(?!\w)|$)")
+
+
+def split_bodies(text: str) -> list[str]:
+    """The bodies a list names, with groups kept whole.
+
+    "Sở Tài chính, Sở Nội vụ" is two bodies; "Các sở, ban, ngành tỉnh", "UBND các xã, phường" and
+    "Sở Văn hóa, Thể thao và Du lịch" are one each: a comma or "và" separates two bodies only where
+    the next piece starts like a body of its own ("Sở ...", "các ..."). Otherwise the piece goes on
+    the name before it, as a group's member kinds or a name's own words.
+    """
+    bodies: list[str] = []
+    glue = ""  # the separator written before the current piece
+    for chunk in text.split(";"):
+        glue = ""
+        for match in _PIECE.finditer(chunk):
+            piece = match.group()
+            if piece in (",", "và", "cùng"):
+                glue = piece
+                continue
+            piece = piece.strip(" .:()-\n")
+            if not piece:
+                continue
+            if bodies and glue and not _starts_body(piece) and not bodies[-1].endswith(";"):
+                bodies[-1] += ("," if glue == "," else " " + glue) + " " + piece
+            else:
+                bodies.append(piece)
+            glue = ""
+        if bodies:
+            bodies[-1] += ";"  # a semicolon always separates: nothing glues across it
+    return [body.rstrip(";").strip() for body in bodies if body.rstrip(";").strip()]
+
+
+def _starts_body(piece: str) -> bool:
+    """A piece that names a body by itself: a capitalised agency head or a collective "các ..."."""
+    key = _key(piece)
+    return bool(piece) and (piece[0].isupper() or key.startswith("các ")) and key.startswith(_AGENCY_HEADS)
 
 
 def _looks_like_agency(piece: str) -> bool:
@@ -350,31 +401,51 @@ def assignments_in_text(
         for item in reader.added:
             if frequency and item.frequency is None:
                 item.frequency = frequency
-    if deadline_match:
-        for item in collector.items.values():
-            item.deadline = deadline_match.group()
+    for item in collector.items.values():
+        if deadline_match:
+            set_deadline(item, deadline_match.group())
+        elif item.frequency:
+            item.recurrence = normalize_deadline(item.frequency)[2]
     return list(collector.items.values())
 
 
+def set_deadline(item: Assignment, written: str) -> None:
+    """The time as written and as data: start, end and recurrence."""
+    item.deadline = written
+    item.deadline_start, item.deadline_end, item.recurrence = normalize_deadline(written)
+
+
 def _listed(text: str, role: str, registry: AgencyRegistry) -> list[Assignment]:
-    """Bodies of a list cell or line ("Bộ Quốc phòng; Bộ Tài chính."), all in one role."""
+    """Bodies of a list cell or line ("Bộ Quốc phòng; Bộ Tài chính."), all in one role.
+
+    Each body is resolved whole ("UBND các xã, phường"); a piece the registry does not know as a
+    whole may still hold known names with words around them ("Sở Y tế thúc đẩy, theo dõi").
+    """
     collector = _Collector()
-    position = 0
-    for mention in registry.find(text) + [None]:  # type: ignore[list-item]
-        end = mention.start if mention is not None else len(text)
-        for piece in _SEPARATORS.split(text[position:end]):
-            piece = piece.strip(" .:()-")
-            # A bare head word ("Bộ" in a cell cut short) names no body.
-            if (
-                piece
-                and piece[0].isalpha()
-                and _key(piece) not in _AGENCY_HEADS
-                and len(piece.split()) <= _MAX_MENTION_WORDS
-            ):
-                collector.add(registry.resolve(piece) or registry.unknown(piece), piece, role)
-        if mention is not None:
-            collector.add(mention.agency, mention.text, role)
-            position = mention.end
+    for piece in split_bodies(text):
+        # A bare head word ("Bộ" in a cell cut short) names no body.
+        if not piece[0].isalpha() or _key(piece) in _AGENCY_HEADS:
+            continue
+        agency = registry.resolve(piece)
+        if agency is not None:
+            collector.add(agency, piece, role)
+            continue
+        found = registry.find(piece)
+        if found and _key(piece[: found[0].start]).strip(" ,.:") == "":
+            # "Sở Khoa học và Công nghệ thúc đẩy, theo dõi": the known name is the body.
+            for mention in found:
+                collector.add(mention.agency, mention.text, role)
+            continue
+        verb = _VERB.search(_key(piece))
+        if verb and verb.start() > 0:  # "UBND cấp xã thực hiện công bố": the body is before the verb
+            piece = piece[: verb.start()].strip(" ,")
+            agency = registry.resolve(piece)
+            if agency is not None:
+                collector.add(agency, piece, role)
+                continue
+        words = piece.split()
+        if len(words) <= _MAX_MENTION_WORDS and _starts_body(piece):
+            collector.add(registry.unknown(piece), piece, role)
     return list(collector.items.values())
 
 
@@ -393,7 +464,8 @@ def assignments_in_row(segment: Segment, registry: AgencyRegistry) -> list[Assig
         role = next((r for word, r in _COLUMN_ROLES if word in title_key), None)
         if role and cell.strip() and len(cell) <= _MAX_SEGMENT:
             for item in _listed(cell, role, registry):
-                item.deadline = deadline
+                if deadline:
+                    set_deadline(item, deadline)
                 items.append(item)
     return items
 
@@ -416,12 +488,96 @@ def _heading_subject(heading: Segment | None, registry: AgencyRegistry) -> Agenc
     return registry.resolve(title)
 
 
+_REQUEST = re.compile(r"^\s*đề nghị\s+", re.IGNORECASE)
+_RESPONSIBILITY_OF = re.compile(r"^(?:trách nhiệm|nhiệm vụ)(?: của)?\s+", re.IGNORECASE)
+_LEADS = re.compile(r"^\s*(?:[-+•*]\s*)?(?:[0-9a-zđ]{1,3}[.)]\s*)?(?:\w+\s+){0,2}?chủ trì(?!\w)")
+
+
+@dataclass(frozen=True)
+class AgencyHeading:
+    """A heading that names who ("1. Sở Khoa học và Công nghệ", "Đề nghị Ủy ban MTTQ tỉnh")."""
+
+    bodies: tuple[tuple[Agency, str], ...]
+    request: bool  # "Đề nghị ...": a body the issuer asks rather than commands
+
+
+def agency_heading(title: str, registry: AgencyRegistry) -> AgencyHeading | None:
+    """The bodies a heading names, when it names nothing else; None for a topic heading."""
+    title = _LABEL.sub("", title.strip()).strip(" *:.")
+    request = bool(_REQUEST.match(title))
+    title = _RESPONSIBILITY_OF.sub("", _REQUEST.sub("", title)).strip()
+    if not title or len(title) > 200 or _VERB.search(_key(title)):
+        return None
+    bodies: list[tuple[Agency, str]] = []
+    for piece in split_bodies(title):
+        agency = registry.resolve(piece)
+        if agency is None:
+            if not _starts_body(piece) or len(piece.split()) > _MAX_MENTION_WORDS:
+                return None
+            agency = registry.unknown(piece)
+        bodies.append((agency, piece))
+    return AgencyHeading(tuple(bodies), request) if bodies else None
+
+
+def _heading_duties(
+    segment: Segment, heading: AgencyHeading, registry: AgencyRegistry, text: str | None = None
+) -> list[Assignment]:
+    """An item under an agency heading: the heading's bodies carry it, the item adds its partners.
+
+    "Chủ trì, phối hợp với Y ..." makes the heading's bodies lead and Y coordinate; any other item
+    is theirs to implement, or, under "Đề nghị ...", a request.
+    """
+    text = segment.text if text is None else text
+    own = {agency.id for agency, _ in heading.bodies}
+    default = "lead" if _LEADS.match(_key(text)) else ("request" if heading.request else "implement")
+    duties: list[Assignment] = []
+    others: dict[tuple[str, str], Assignment] = {}
+    # An item that names its own subject ("1. Bộ Kế hoạch và Đầu tư chủ trì ..." under "Trách nhiệm
+    # của Bộ Kế hoạch và Đầu tư và Bộ Tài chính") is that body's alone.
+    subjects = own & {a.agency for a in assignments_in_text(text, registry) if a.role != "coordinate"}
+    for agency, mention in heading.bodies:
+        if subjects and agency.id not in subjects:
+            continue
+        found = assignments_in_text(text, registry, agency)
+        # "Phối hợp với Y ..." under the heading: Y is the partner, the heading's body does the work.
+        mine = [a for a in found if a.agency == agency.id and a.role != "coordinate"]
+        if heading.request:  # asked, not commanded: every duty but leading is a request
+            mine = [a for a in mine if a.role == "lead"] or []
+        if not any(a.role == default for a in mine) and not (mine and default != "lead"):
+            mine.append(Assignment(role=default, agency=agency.id, mention=mention, known=agency.known))
+        duties.extend(mine)
+        for item in found:
+            if item.agency not in own:
+                others.setdefault((item.agency, item.role), item)
+    return duties + list(others.values())
+
+
+def _nearest_agency_heading(
+    segment: Segment,
+    headings: dict[str, Segment],
+    registry: AgencyRegistry,
+    cache: dict[str, AgencyHeading | None],
+) -> AgencyHeading | None:
+    path = segment.parent_path
+    while path:
+        heading = headings.get(path)
+        if heading is not None:
+            if path not in cache:
+                cache[path] = agency_heading(heading.heading or heading.text, registry)
+            if cache[path] is not None:
+                return cache[path]
+        path = path.rsplit(".", 1)[0] if "." in path else None
+    return None
+
+
 def _assigns(segment: Segment) -> bool:
     """Task text only assigns when it says so; a mere mention of a body is not an assignment."""
     if segment.kind in ("assignment", "organization", "table_row"):
         return True
     if segment.kind == "task":
         key = _key(segment.text[:_MAX_SEGMENT])
+        if _INLINE_LIST.search(key[:80]):  # "Đơn vị phối hợp: ...": a field line names its bodies
+            return True
         return bool(re.match(r"\s*(?:[0-9a-zđ]{1,3}[.)]\s*)?giao ", key)) or "chủ trì" in key
     return False
 
@@ -429,12 +585,30 @@ def _assigns(segment: Segment) -> bool:
 def extract_assignments(document: Document, registry: AgencyRegistry) -> None:
     """Fill `segment.assignments` on the segments of `document` that assign work."""
     headings = {s.path: s for s in document.segments if s.kind == "heading"}
+    agency_headings: dict[str, AgencyHeading | None] = {}
     for segment in document.segments:
         parent = headings.get(segment.parent_path or "")
         if segment.text.startswith("("):
             continue  # a parenthetical note, not a line of the plan
         if segment.kind == "table_row":
             segment.assignments = assignments_in_row(segment, registry)
+            continue
+        if segment.kind in ("heading", "preamble", "recipients"):
+            continue
+        # "2. Sở Nội vụ: tham mưu ...": a body named before the colon carries what follows it.
+        lead_in, colon, rest = segment.text.partition(":")
+        named = agency_heading(lead_in, registry) if colon and rest.strip() and len(lead_in) <= 160 else None
+        if named is not None:
+            segment.assignments = _heading_duties(segment, named, registry, rest)
+            continue
+        governing = _nearest_agency_heading(segment, headings, registry, agency_headings)
+        # A heading of bodies the registry does not know governs only where work is given out:
+        # "II- Các đơn vị hành chính cấp tỉnh mới" over a list of mergers names places, not bodies.
+        if governing is not None and (
+            segment.kind in ("task", "organization", "assignment")
+            or all(a.known for a, _ in governing.bodies)
+        ):
+            segment.assignments = _heading_duties(segment, governing, registry)
             continue
         subject = _heading_subject(parent, registry)
         if not _assigns(segment) and subject is None:
@@ -450,3 +624,83 @@ def extract_assignments(document: Document, registry: AgencyRegistry) -> None:
             if role:
                 items = _listed(segment.text, role, registry)
         segment.assignments = items
+    _attach_field_lines(document.segments)
+
+
+# "Đơn vị chủ trì: ...", "Cơ quan phối hợp: ...", "Thời gian thực hiện: ..." lines after a task.
+_FIELD_LINE = re.compile(
+    r"^\s*(?:[a-zđ0-9]{1,2}[.)]\s*)?(?:(?:đơn vị|cơ quan) (?:chủ trì|phối hợp|thực hiện)"
+    r"|thời gian(?: thực hiện| hoàn thành)?|thời hạn(?: hoàn thành)?|tiến độ|sản phẩm|kết quả)\s*:"
+)
+_TIME_FIELD = re.compile(r"^\s*(?:[a-zđ0-9]{1,2}[.)]\s*)?(?:thời gian|thời hạn|tiến độ)[^:]{0,20}:\s*")
+_MAX_FIELD_TASKS = 12  # a task list that inline fields close is a handful of bullets
+
+
+def _attach_field_lines(segments: list[Segment]) -> None:
+    """Inline fields attach to the tasks they follow, not to themselves.
+
+    A run of field lines closes a task or a list of task bullets: its bodies and its time go on each
+    of the segments before it, back to the list's lead-in (a line ending with ":"), a heading or the
+    fields of the task before.
+    """
+    index = 0
+    while index < len(segments):
+        if not _is_field(segments[index]):
+            index += 1
+            continue
+        end = index
+        while end < len(segments) and (_is_field(segments[end]) or _is_field_header(segments[end])):
+            end += 1
+        fields = [s for s in segments[index:end] if _is_field(s)]
+        tasks = _tasks_before(segments, index)
+        duties = [a for s in fields for a in s.assignments]
+        time = next(
+            (_TIME_FIELD.sub("", s.text, count=1).strip() for s in fields if _TIME_FIELD.match(_key(s.text))),
+            None,
+        )
+        for task in tasks:
+            for duty in duties:
+                copy = Assignment(
+                    role=duty.role,
+                    agency=duty.agency,
+                    mention=duty.mention,
+                    actions=list(duty.actions),
+                    known=duty.known,
+                )
+                if time:
+                    set_deadline(copy, time)
+                task.assignments.append(copy)
+        if tasks:
+            for field in fields:
+                field.assignments = []
+        index = end
+
+
+def _is_field(segment: Segment) -> bool:
+    return segment.kind != "table_row" and bool(_FIELD_LINE.match(_key(segment.text)))
+
+
+def _is_field_header(segment: Segment) -> bool:
+    """ "b) Cơ quan thực hiện:" alone: the title over a run of field lines."""
+    return segment.text.rstrip().endswith(":") and bool(
+        re.match(r"^\s*(?:[a-zđ]\)\s*)?(?:cơ quan|đơn vị)[^:]{0,30}:$", _key(segment.text.strip()))
+    )
+
+
+def _tasks_before(segments: list[Segment], index: int) -> list[Segment]:
+    tasks: list[Segment] = []
+    position = index - 1
+    while position >= 0 and len(tasks) < _MAX_FIELD_TASKS:
+        segment = segments[position]
+        if _is_field_header(segment):
+            position -= 1
+            continue
+        if segment.kind in ("preamble", "recipients", "table_row") or _is_field(segment):
+            break
+        tasks.append(segment)
+        if segment.kind == "heading":  # a task written as a title, its fields under it
+            break
+        if segment.text.rstrip().endswith(":"):
+            break
+        position -= 1
+    return tasks

@@ -173,3 +173,85 @@ def _dated(found: re.Match[str], mention: str) -> TimeFrame | None:
         year = int(numbers[2])
         return TimeFrame("date", mention, year=year, date=f"{year:04d}-{month:02d}-{day:02d}")
     return TimeFrame("deadline", mention)
+
+
+# ---------------------------------------------------------------------------
+# Deadlines as data: the time of an assignment as a start, an end and a recurrence
+# ---------------------------------------------------------------------------
+
+# Recurrence words, most specific first: "Thường xuyên, hằng năm" recurs yearly.
+RECURRENCE_WORDS: tuple[tuple[str, str], ...] = (
+    ("hằng năm", "annual"),
+    ("hàng năm", "annual"),
+    ("thường niên", "annual"),
+    ("mỗi năm", "annual"),
+    ("6 tháng", "semiannual"),
+    ("06 tháng", "semiannual"),
+    ("hằng quý", "quarterly"),
+    ("hàng quý", "quarterly"),
+    ("hằng tháng", "monthly"),
+    ("hàng tháng", "monthly"),
+    ("thường xuyên", "continuous"),
+)
+_QUARTER_NUMBERS = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
+_MONTH_ENDS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
+_QUARTER_AT = re.compile(rf"qu[ýíi]\s+({_QUARTER})\s*(?:[/-]|\s+năm\s+)\s*{_YEAR}", re.IGNORECASE)
+_MONTH_AT = re.compile(rf"tháng\s+(\d{{1,2}})\s*(?:[/-]|\s+năm\s+)\s*{_YEAR}", re.IGNORECASE)
+_DAY_AT = re.compile(rf"(\d{{1,2}})\s*(?:[/-]|\s+tháng\s+)(\d{{1,2}})\s*(?:[/-]|\s+năm\s+){_YEAR}")
+_SPAN = re.compile(rf"{_YEAR}\s*[-–]\s*{_YEAR}")
+_BY = re.compile(r"(?<!\w)(?:trước|chậm nhất|đến|tới|hoàn thành trước)(?!\w)", re.IGNORECASE)
+_BARE_YEAR = re.compile(rf"(?<![\d/-]){_YEAR}(?![\d/-])")
+
+
+def _month_end(year: int, month: int) -> str:
+    last = 29 if month == 2 and year % 4 == 0 and (year % 100 or year % 400 == 0) else _MONTH_ENDS[month - 1]
+    return f"{year:04d}-{month:02d}-{last:02d}"
+
+
+def _points(text: str) -> list[tuple[int, str, str]]:
+    """(position, first day, last day) of every quarter, month, day and year the text names."""
+    points: list[tuple[int, str, str]] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(match: re.Match[str], first: str, last: str) -> None:
+        if not any(s < match.end() and match.start() < e for s, e in taken):
+            taken.append((match.start(), match.end()))
+            points.append((match.start(), first, last))
+
+    for found in _DAY_AT.finditer(text):
+        day, month, year = int(found.group(1)), int(found.group(2)), int(found.group(3))
+        if 1 <= day <= 31 and 1 <= month <= 12:
+            iso = f"{year:04d}-{month:02d}-{day:02d}"
+            add(found, iso, iso)
+    for found in _QUARTER_AT.finditer(text):
+        quarter, year = _QUARTER_NUMBERS[found.group(1).upper()], int(found.group(2))
+        add(found, f"{year:04d}-{quarter * 3 - 2:02d}-01", _month_end(year, quarter * 3))
+    for found in _MONTH_AT.finditer(text):
+        month, year = int(found.group(1)), int(found.group(2))
+        if 1 <= month <= 12:
+            add(found, f"{year:04d}-{month:02d}-01", _month_end(year, month))
+    for found in _BARE_YEAR.finditer(text):
+        year = int(found.group(1))
+        add(found, f"{year:04d}-01-01", f"{year:04d}-12-31")
+    return sorted(points)
+
+
+def normalize_deadline(text: str) -> tuple[str | None, str | None, str | None]:
+    """(start, end, recurrence) of a time as written: "Quý IV/2025" → 2025-10-01, 2025-12-31, None.
+
+    A range ("Quý IV/2025 - Quý II/2026", "Giai đoạn 2026-2030") runs from the first day of its
+    first point to the last day of its last; "trước ngày 15/12/2025" and "đến năm 2030" close only;
+    "Thường xuyên" and "Hằng năm" recur without bounds.
+    """
+    key = text.lower()
+    recurrence = next((kind for word, kind in RECURRENCE_WORDS if word in key), None)
+    span = _SPAN.search(key)
+    if span:
+        return f"{span.group(1)}-01-01", f"{span.group(2)}-12-31", recurrence
+    points = _points(key)
+    if not points:
+        return None, None, recurrence
+    by = _BY.search(key)
+    if by is not None and by.start() < points[0][0] and len(points) == 1:
+        return None, points[0][2], recurrence
+    return points[0][1], points[-1][2], recurrence

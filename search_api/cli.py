@@ -346,7 +346,47 @@ def cmd_eval_extraction(args: argparse.Namespace) -> int:
     stdout.print(table)
     for source in missing:
         stdout.print(f"not scored (source not here): {source}")
+    _print_real_corpus_scores()
     return 0
+
+
+def _print_real_corpus_scores() -> None:
+    """Assignments per form and metadata on the real 2025 documents (evaluation/gold/real, portal/)."""
+    from nlp.evaluation import FormScore, evaluate_portal_metadata, evaluate_real
+
+    scores, metadata, missing = evaluate_real()
+    table = Table(title="real corpus: assignments per form, deadlines (evaluation/gold/real)")
+    for column in ("document", "form", "gold", "found", "correct", "P", "R", "F1"):
+        table.add_column(column, justify="left" if column in ("document", "form") else "right")
+    totals: dict[str, FormScore] = {}
+    for score in scores:
+        totals.setdefault(score.form, FormScore("all (micro)", score.form)).add(score)
+    for score in [*(s for s in scores if s.gold), *totals.values()]:
+        table.add_row(
+            score.document,
+            score.form,
+            str(score.gold),
+            str(score.found),
+            str(score.correct),
+            f"{score.precision:.3f}",
+            f"{score.recall:.3f}",
+            f"{score.f1:.3f}",
+        )
+    stdout.print(table)
+    for field, checks in metadata.items():
+        stdout.print(f"gold documents, {field} right: {sum(checks)}/{len(checks)}")
+    for source in missing:
+        stdout.print(f"not scored (source not here): {source}")
+    portal = evaluate_portal_metadata()
+    if not portal:
+        stdout.print("portal metadata not scored: ../shared/realdocs/portal/_meta.json is not here")
+    for field, results in portal.items():
+        right = sum(ok for _, ok in results)
+        wrong = ", ".join(name for name, ok in results if not ok)
+        stdout.print(
+            f"portal _meta.json, {field}: {right}/{len(results)} right ({right / len(results):.1%})"
+            + (f"; wrong: {wrong}" if wrong else "")
+        )
 
 
 def cmd_eval_search(args: argparse.Namespace) -> int:

@@ -35,7 +35,7 @@ def test_unknown_mentions_resolve_to_none_and_are_kept() -> None:
     registry = AgencyRegistry.default()
     assert registry.resolve("Sở Du lịch Mới") is None
     kept = registry.unknown("Sở Du lịch Mới")
-    assert (kept.id, kept.known) == ("Sở Du lịch Mới", False)
+    assert (kept.id, kept.name, kept.known) == ("sở du lịch mới", "Sở Du lịch Mới", False)
 
 
 def test_registry_entries_are_well_formed() -> None:

@@ -78,7 +78,9 @@ def test_unknown_agency_is_kept_as_found() -> None:
     text = "Sở Du lịch Mới chủ trì, phối hợp với Ban cán sự đảng Ủy ban nhân dân tỉnh hướng dẫn."
     items = assignments_in_text(text, AgencyRegistry.default())
     unknown = [a for a in items if not a.known]
-    assert {(a.role, a.agency) for a in unknown} == {("lead", "Sở Du lịch Mới"), ("guide", "Sở Du lịch Mới")}
+    # Kept by its normalised name; the mention stays as written.
+    assert {(a.role, a.agency) for a in unknown} == {("lead", "sở du lịch mới"), ("guide", "sở du lịch mới")}
+    assert {a.mention for a in unknown} == {"Sở Du lịch Mới"}
     assert ("coordinate", "bcs-dang-ubnd-tinh") in {(a.role, a.agency) for a in items}
 
 

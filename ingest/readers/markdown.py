@@ -173,6 +173,8 @@ class _BlockParser:
             or _ORDERED_ITEM.match(line)
             or self.para[-1].rstrip().endswith(_SENTENCE_END)
             and _LABEL_START.match(line)
+            or _WHOLE_LINE_EMPHASIS.match(self.para[-1])
+            and (_LABEL_START.match(line) or _EMPHASIS_OPENS_LINE.match(line))
             or self.unbroken
             and self._starts_paragraph(self.para[-1], line)
         ):
