@@ -574,10 +574,10 @@ def _assigns(segment: Segment) -> bool:
     """Task text only assigns when it says so; a mere mention of a body is not an assignment."""
     if segment.kind in ("assignment", "organization", "table_row"):
         return True
+    key = _key(segment.text[:_MAX_SEGMENT])
+    if _INLINE_LIST.search(key[:80]):  # "Đơn vị phối hợp: ...": a field line names its bodies
+        return True
     if segment.kind == "task":
-        key = _key(segment.text[:_MAX_SEGMENT])
-        if _INLINE_LIST.search(key[:80]):  # "Đơn vị phối hợp: ...": a field line names its bodies
-            return True
         return bool(re.match(r"\s*(?:[0-9a-zđ]{1,3}[.)]\s*)?giao ", key)) or "chủ trì" in key
     return False
 

@@ -18,6 +18,7 @@ from nlp.agencies import AgencyRegistry
 from nlp.analyze import analyze
 from nlp.assignments import agency_heading, split_bodies
 from nlp.evaluation import REAL_GOLD_DIR, FormScore, evaluate_portal_metadata, evaluate_real
+from nlp.timeframes import normalize_deadline
 
 COPIED_PLAN = """|
 **ỦY BAN NHÂN DÂN
@@ -180,6 +181,70 @@ def test_agency_headings(title: str, ids: list[str] | None, asks: bool | None) -
         assert [agency.id for agency, _ in heading.bodies] == ids
 
 
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("Quý IV/2025", ("2025-10-01", "2025-12-31", None)),
+        ("Quí IV-2025", ("2025-10-01", "2025-12-31", None)),
+        ("Quý IV/2025 - Quý II/2026", ("2025-10-01", "2026-06-30", None)),
+        ("Quý III Năm 2026", ("2026-07-01", "2026-09-30", None)),
+        ("2026", ("2026-01-01", "2026-12-31", None)),
+        ("Tháng 12/2025", ("2025-12-01", "2025-12-31", None)),
+        ("Tháng 2/2028", ("2028-02-01", "2028-02-29", None)),
+        ("trước ngày 15/12/2025", (None, "2025-12-15", None)),
+        ("Trước 31/12/2025", (None, "2025-12-31", None)),
+        ("Giai đoạn 2026-2030", ("2026-01-01", "2030-12-31", None)),
+        ("Thường xuyên", (None, None, "continuous")),
+        ("Hằng năm", (None, None, "annual")),
+        ("Thường xuyên, hằng năm", (None, None, "annual")),
+        ("Theo lộ trình của Bộ", (None, None, None)),
+    ],
+)
+def test_deadlines_as_data(written: str, expected: tuple[str | None, str | None, str | None]) -> None:
+    assert normalize_deadline(written) == expected
+
+
+INLINE_FIELDS = """KẾ HOẠCH
+
+Số hóa dữ liệu chuyên ngành năm 2026
+
+II. NHIỆM VỤ
+
+1. Về dữ liệu
+
+a) Nhiệm vụ:
+
+- Rà soát, chuẩn hóa cơ sở dữ liệu chuyên ngành của đơn vị.
+
+- Kết nối cơ sở dữ liệu chuyên ngành với Trung tâm dữ liệu tỉnh.
+
+b) Cơ quan thực hiện:
+
+- Đơn vị chủ trì: Các sở, ban, ngành.
+
+- Đơn vị phối hợp: Sở Khoa học và Công nghệ, UBND các xã, phường.
+
+c) Thời gian thực hiện: Quý IV/2026.
+"""
+
+
+def test_inline_fields_go_on_the_tasks_they_follow() -> None:
+    document = analyze(parse_bytes(INLINE_FIELDS.encode("utf-8"), "so-hoa.txt"))
+    tasks = [s for s in document.segments if s.text.startswith(("Rà soát", "Kết nối"))]
+    assert len(tasks) == 2
+    for task in tasks:
+        assert _facts(task) == {
+            ("lead", "các sở, ban, ngành"),
+            ("coordinate", "so-khcn"),
+            ("coordinate", "ubnd các xã, phường"),
+        }
+        assert {(a.deadline_start, a.deadline_end) for a in task.assignments} == {
+            ("2026-10-01", "2026-12-31")
+        }
+    fields = [s for s in document.segments if "Đơn vị chủ trì" in s.text]
+    assert fields and all(not s.assignments for s in fields)
+
+
 # -- the real corpus -------------------------------------------------------------------------------
 
 PORTAL_META = Path(__file__).resolve().parents[2] / "shared" / "realdocs" / "portal" / "_meta.json"
@@ -223,7 +288,7 @@ def test_real_gold_is_well_formed() -> None:
 
 # Floors at the level this version reaches, so that a change that loses ground fails; the issue's
 # targets (table and heading ≥ 0.95, inline and line ≥ 0.9) are above them and not met yet.
-REAL_FLOORS = {"table": 0.8, "heading": 0.55}
+REAL_FLOORS = {"table": 0.8, "heading": 0.55, "inline": 0.5}
 
 
 @pytest.mark.parametrize("form", sorted(REAL_FLOORS))
