@@ -8,7 +8,13 @@ from dataclasses import dataclass, field
 from ingest.model import Segment
 from ingest.normalize import fold_diacritics, normalize_tone_marks
 from ingest.symbols import find_symbols, type_of_symbol
-from ingest.vocabulary import DOCUMENT_TYPES, LETTER_SUBJECT_OPENINGS, LETTER_TYPE, NATIONAL_MOTTOS
+from ingest.vocabulary import (
+    DOCUMENT_TYPES,
+    LETTER_SUBJECT_OPENINGS,
+    LETTER_TYPE,
+    NATIONAL_MOTTOS,
+    TYPE_BY_NAME,
+)
 
 _MONTHS_WORD = r"tháng\s+(\d{1,2})"
 DATE_PATTERNS: tuple[re.Pattern[str], ...] = (
@@ -76,6 +82,28 @@ def _type_from_title_line(line: str) -> str | None:
     return None
 
 
+_TYPE_THEN_SYMBOL = re.compile(
+    r"(?<!\w)(" + "|".join(map(re.escape, _TYPE_NAMES)) + r")\s+(?:số\s+)?(?=\d)", re.IGNORECASE
+)
+
+
+def _named_symbol(line: str) -> list[tuple[str, re.Match[str]]]:
+    """The symbol a line gives right after the type it names ("KẾT LUẬN 155-KL/TW"), when the symbol
+    is of that type: a headline or title that names the document itself."""
+    letters = [c for c in line if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters):
+        return []  # a headline is set in capitals; "thực hiện Kết luận số 72-KL/TW" names another
+    for match in _TYPE_THEN_SYMBOL.finditer(line):
+        if line[: match.start()].strip() and not line[: match.start()].rstrip().endswith(":"):
+            continue  # "... THỰC HIỆN KẾT LUẬN 72-KL/TW": not the headline's own type
+        found = find_symbols(line[match.end() : match.end() + 40] + " ")
+        if found and found[0][1].start() == 0:
+            named = TYPE_BY_NAME.get(match.group(1).lower())
+            if named is not None and type_of_symbol(found[0][0]) == named.name:
+                return found[:1]
+    return []
+
+
 def extract_metadata(segments: list[Segment], body: str) -> Metadata:
     meta = Metadata()
     header = [s for s in segments if s.kind == "preamble"][:8]
@@ -89,7 +117,12 @@ def extract_metadata(segments: list[Segment], body: str) -> Metadata:
             if doc_type:
                 meta.type = doc_type
                 break
-    # Symbol: "Số 123-KH/TU", "Số: 03/NQ-CP", or a title "Nghị quyết số 57-NQ/TW".
+    # A press headline names both: "TOÀN VĂN: KẾT LUẬN 155-KL/TW CỦA BỘ CHÍNH TRỊ ...".
+    if meta.type is None:
+        meta.type = next(
+            (type_of_symbol(c[0][0]) for line in header_lines if (c := _named_symbol(line))), None
+        )
+    # Symbol: "Số 123-KH/TU", "Số: 03/NQ-CP", a title "Nghị quyết số 57-NQ/TW", a headline "KẾT LUẬN 155-KL/TW".
     for line in header_lines:
         found = re.match(r"^(?:Số|SỐ)\s*:?\s*(.+)$", line)
         value = _SPACE_IN_SYMBOL.sub("", found.group(1)) if found else ""
@@ -102,6 +135,8 @@ def extract_metadata(segments: list[Segment], body: str) -> Metadata:
             r"^(?:#\s*)?(" + "|".join(_TYPE_NAMES) + r")\s+số\s", line, re.IGNORECASE
         ):
             candidates = find_symbols(line)
+        if not candidates and not found:
+            candidates = _named_symbol(line)
         if candidates:
             meta.number = candidates[0][0]
             break
@@ -112,8 +147,11 @@ def extract_metadata(segments: list[Segment], body: str) -> Metadata:
     if meta.type is None and meta.number:
         meta.type = type_of_symbol(meta.number) or LETTER_TYPE
     # Date and place: "Kon Tum, ngày 16 tháng 6 năm 2024", "Ngày 16/06/2024", else the opening line.
-    for line in header_lines:
+    for index, line in enumerate(header_lines):
         if re.search(r"(?:^|,|\s)[Nn]gày\s+\d", line) and len(line) < 80:
+            if parse_date(line) is None and index + 1 < len(header_lines):
+                # A narrow header column wraps the date line: "..., ngày 27 tháng 11 năm" / "2025".
+                line = f"{line} {header_lines[index + 1]}"
             meta.date = parse_date(line)
             place = _PLACE_DATE.match(line)
             if place:

@@ -91,7 +91,7 @@ class Citation:
 
 @dataclass
 class Assignment:
-    role: str  # lead | coordinate | direct | implement | guide | monitor | report | advise
+    role: str  # lead | coordinate | direct | implement | request | guide | monitor | report | advise
     agency: str  # canonical agency id, or the mention itself when unknown
     mention: str
     actions: list[str] = field(default_factory=list)
@@ -101,6 +101,7 @@ class Assignment:
     deadline_start: str | None = None  # ISO date the period opens, when the text gives one
     deadline_end: str | None = None  # ISO date the period closes ("Quý IV/2025" → 2025-12-31)
     recurrence: str | None = None  # continuous | annual | semiannual | quarterly | monthly
+    province: str | None = None  # a local body's province, from the issuer ("Sở Y tế" of a Bắc Ninh plan)
 
 
 @dataclass

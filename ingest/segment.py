@@ -119,6 +119,23 @@ def is_heading_text(text: str) -> bool:
     return len(text) <= 260 and not _SENTENCE_END.search(text) and not text.rstrip().endswith(":")
 
 
+# A labelled line longer than this names a section only when something stands under it; followed at
+# once by its next sibling ("d) Cung cấp, cập nhật ... theo quy định" then "đ) ..."), it is an item
+# whose copy lost its final period.
+_SHORT_TITLE = 120
+
+
+def _has_content_under(blocks: list[Block], index: int, level: int) -> bool:
+    """Whether the blocks after `index` hold anything below a label of `level` before its next sibling."""
+    for block in blocks[index + 1 :]:
+        text = block.text.strip()
+        if not text:
+            continue
+        label = None if block.marker else match_label(text)
+        return label is None or label[0].level > level
+    return False
+
+
 def looks_like_assignment(block: Block) -> bool:
     """An assignment line: `*`-marked or set apart in italics, an agency as subject, a role verb."""
     text = block.text
@@ -302,7 +319,10 @@ def _outline(blocks: list[Block]) -> list[_Draft]:
             path = token if parent is root or rule.absolute else f"{parent.path}.{token}"
             parent.labelled_tokens.add(token)
             rest = text[len(written) :].strip()
-            heading = is_heading_text(rest) or not rest
+            heading = not rest or (
+                is_heading_text(rest)
+                and (len(rest) <= _SHORT_TITLE or _has_content_under(blocks, index, rule.level))
+            )
             if heading:
                 own_kind = section_kind(rest[:200])
             elif ":" in rest[:120]:  # "1. Mục đích: Cụ thể hóa ..." names its kind before the colon
@@ -405,11 +425,18 @@ def _ensure_unique_paths(drafts: list[_Draft]) -> None:
         if draft.numbered_by_order and draft.path in written and "." in draft.path:
             draft.path = draft.path.rsplit(".", 1)[0] + ".0"
     seen: dict[str, int] = {}
+    latest: dict[str, str] = {}  # a written path → the path its latest holder got
     for draft in drafts:
-        count = seen.get(draft.path, 0)
-        seen[draft.path] = count + 1
+        # Children point at the section they are in: the second "IV." with its own "1. Sở Công Thương:"
+        # is "IV~2", and its items' parent is that "1." ("IV.1~2"), not the first part's "IV.1".
+        if draft.parent_path is not None:
+            draft.parent_path = latest.get(draft.parent_path, draft.parent_path)
+        written_path = draft.path
+        count = seen.get(written_path, 0)
+        seen[written_path] = count + 1
         if count:
-            draft.path = f"{draft.path}~{count + 1}"
+            draft.path = f"{written_path}~{count + 1}"
+        latest[written_path] = draft.path
 
 
 def _link_assignments(segments: list[Segment]) -> None:

@@ -84,6 +84,108 @@ ASSIGNMENT_VERBS: tuple[str, ...] = (
     "chịu trách nhiệm",
 )
 
+# Words that open a duty right after its subject: "Các sở, ngành khẩn trương ...", "Sở Y tế có trách
+# nhiệm ...", "Ban Tổ chức Trung ương tổng hợp ...". A body named at a clause's start and followed by
+# one of these implements what follows, whatever the section (GUIDE.md section 1, subject-led lines).
+DUTY_OPENERS: tuple[str, ...] = (
+    "có trách nhiệm",
+    "chịu trách nhiệm",
+    "có nhiệm vụ",
+    "khẩn trương",
+    "chủ động",
+    "tập trung",
+    "tiếp tục",
+    "đẩy mạnh",
+    "tăng cường",
+    "căn cứ",
+    "nghiêm túc",
+    "tích cực",
+    "kịp thời",
+    "ưu tiên",
+    "xây dựng",
+    "rà soát",
+    "nghiên cứu",
+    "tổng hợp",
+    "bố trí",
+    "tuyên truyền",
+    "quán triệt",
+    "cụ thể hóa",
+    "cụ thể hoá",
+    "đề xuất",
+    "tham gia",
+    "phản ánh",
+    "bảo đảm",
+    "đảm bảo",
+    "quan tâm",
+    "hoàn thành",
+    "hoàn thiện",
+    "thành lập",
+    "chuẩn bị",
+    "cập nhật",
+    "công khai",
+    "niêm yết",
+    "cung cấp",
+    "hỗ trợ",
+    "phát huy",
+    "nâng cao",
+    "ban hành",
+    "xác định",
+    "quy định",
+    "coi",
+    "tổ chức",  # a verb after a subject ("X tổ chức kiểm tra"); a member after a comma ("cơ quan, tổ chức")
+    "cần",
+    "phải",
+)
+# Members a collective names after its head, glued to it across commas: "Các sở, ngành, địa phương",
+# "UBND các xã, phường, đặc khu", "các cơ quan, tổ chức, cá nhân có liên quan".
+COLLECTIVE_MEMBERS: tuple[str, ...] = (
+    "sở",
+    "ban",
+    "ngành",
+    "đoàn thể",
+    "địa phương",
+    "cơ quan",
+    "đơn vị",
+    "tổ chức",
+    "cá nhân",
+    "doanh nghiệp",
+    "xã",
+    "phường",
+    "đặc khu",
+    "thị trấn",
+    "huyện",
+    "thị xã",
+    "thành phố",
+    "hội",
+    "bưu chính",
+    "cơ sở",
+    "trường",
+    "lực lượng",
+    "hội đoàn thể",
+    "cơ quan ngang bộ",
+    "cấp ủy",
+    "cấp uỷ",
+    "tổ chức đảng",
+)
+# Titles of a body's head standing for the body: "Giám đốc Sở Nội vụ", "Thủ trưởng các sở, ngành".
+PERSON_TITLES: tuple[str, ...] = (
+    "các bộ trưởng",
+    "bộ trưởng",
+    "thủ trưởng",
+    "chủ tịch",
+    "phó chủ tịch",
+    "tổng giám đốc",
+    "giám đốc",
+    "trưởng ban",
+    "chánh",  # "Chánh Văn phòng UBND tỉnh": the office
+    "chánh án",
+    "viện trưởng",
+    "cục trưởng",
+    "chi cục trưởng",
+    "người đứng đầu",
+    "bí thư",
+)
+
 # How an assignment line's subject starts: a body, a collective of bodies, or "Giao ...".
 AGENCY_SUBJECT_STARTS: tuple[str, ...] = (
     "Ban ",
@@ -133,6 +235,8 @@ NATIONAL_MOTTOS: tuple[str, ...] = (
 
 # Openings of the closing blocks of a directive.
 RECIPIENTS_OPENINGS: tuple[str, ...] = ("Nơi nhận",)
+# The filing line that ends the recipients: "- Lưu: VT, VX." ("Lưu VT" in some offices).
+FILING_LINE_OPENINGS: tuple[str, ...] = ("Lưu:", "Lưu VT", "Lưu: VT")
 SIGNATURE_OPENINGS: tuple[str, ...] = (
     "T/M",
     "TM.",
@@ -188,4 +292,43 @@ RELATION_MODIFIERS: tuple[str, ...] = (
     "thắng lợi",
     "thành công",
     "kịp thời",
+)
+
+# The 34 provinces and centrally-run cities after the 2025 reorganisation (Resolution 202/2025/QH15).
+# A local body named in a directive ("Sở Y tế", "UBND các xã, phường") belongs to its issuer's province.
+PROVINCES_2025: tuple[str, ...] = (
+    "Hà Nội",
+    "Hải Phòng",
+    "Huế",
+    "Đà Nẵng",
+    "Cần Thơ",
+    "Hồ Chí Minh",
+    "Tuyên Quang",
+    "Cao Bằng",
+    "Lai Châu",
+    "Lào Cai",
+    "Thái Nguyên",
+    "Điện Biên",
+    "Lạng Sơn",
+    "Sơn La",
+    "Phú Thọ",
+    "Bắc Ninh",
+    "Quảng Ninh",
+    "Hưng Yên",
+    "Ninh Bình",
+    "Thanh Hóa",
+    "Nghệ An",
+    "Hà Tĩnh",
+    "Quảng Trị",
+    "Quảng Ngãi",
+    "Gia Lai",
+    "Khánh Hòa",
+    "Lâm Đồng",
+    "Đắk Lắk",
+    "Đồng Nai",
+    "Tây Ninh",
+    "Vĩnh Long",
+    "Đồng Tháp",
+    "Cà Mau",
+    "An Giang",
 )

@@ -31,6 +31,7 @@ class Agency:
     kind: str = "other"  # cấp ủy, ban đảng, ban cán sự đảng, đảng đoàn, chính quyền, ...
     aliases: tuple[str, ...] = ()
     known: bool = True
+    replaces: tuple[str, ...] = ()  # ids of bodies whose work this one took over (2025 mergers)
 
     @property
     def collective(self) -> bool:
@@ -94,7 +95,14 @@ class AgencyRegistry:
     def from_file(cls, path: Path) -> AgencyRegistry:
         data = json.loads(path.read_text(encoding="utf-8"))
         agencies = [
-            Agency(a["id"], a["name"], a.get("level"), a.get("kind", "other"), tuple(a.get("aliases", ())))
+            Agency(
+                a["id"],
+                a["name"],
+                a.get("level"),
+                a.get("kind", "other"),
+                tuple(a.get("aliases", ())),
+                replaces=tuple(a.get("replaces", ())),
+            )
             for a in data["agencies"]
         ]
         return cls(agencies, dict(data.get("abbreviations", {})))

@@ -16,13 +16,13 @@ work stays linear in the text length.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ingest.model import Assignment, Document, Segment
 from ingest.normalize import normalize_tone_marks
-from ingest.vocabulary import AGENCY_SUBJECT_STARTS
+from ingest.vocabulary import AGENCY_SUBJECT_STARTS, COLLECTIVE_MEMBERS, DUTY_OPENERS, PERSON_TITLES
 from nlp.agencies import Agency, AgencyRegistry
-from nlp.timeframes import FREQUENCY_WORDS, normalize_deadline
+from nlp.timeframes import FREQUENCY_WORDS, frequency_and_deadline, normalize_deadline
 
 # Verb → role, longest first where one verb starts another ("phối hợp với" before "phối hợp").
 ROLE_VERBS: tuple[tuple[str, str], ...] = (
@@ -48,9 +48,14 @@ ROLE_OF_VERB = dict(ROLE_VERBS)
 WITH_PARTNERS = ("phối hợp chặt chẽ với", "phối hợp với")  # the bodies after these are partners
 HELPS = "giúp"  # "giúp Ban Thường vụ Tỉnh ủy theo dõi": the body after it is helped, not assigned
 ASSIGNS = "giao"  # "Giao X ...": X is the subject
+REQUIRES = "yêu cầu"  # "Bộ Chính trị yêu cầu X tập trung ...": X is the subject of what follows
+ASKS = "đề nghị"  # "..., đề nghị X kịp thời phản ánh": X is asked (a request), not commanded
+_NO_ROLE_VERBS = (HELPS, ASSIGNS, REQUIRES, ASKS)
 _VERB = re.compile(
-    r"(?<!\w)(" + "|".join(v for v, _ in ROLE_VERBS) + "|" + HELPS + "|" + ASSIGNS + r")(?!\w)"
+    r"(?<!\w)(" + "|".join(v for v, _ in ROLE_VERBS) + "|" + "|".join(_NO_ROLE_VERBS) + r")(?!\w)"
 )
+# "được giao", "được phân công chủ trì": a passive inside a name ("các cơ quan được giao chủ trì").
+_PASSIVE = re.compile(r"(?<!\w)được(?: giao| phân công)?\s*$")
 # "6 tháng" alone is a duration ("sau 6 tháng thực hiện"); only "định kỳ 6 tháng" is a frequency.
 FREQUENCIES: tuple[str, ...] = tuple(
     sorted((w for w in FREQUENCY_WORDS if not w[0].isdigit()), key=len, reverse=True)
@@ -85,11 +90,12 @@ _DEADLINE = re.compile(
     r"(?<!\w)(trước ngày \d{1,2}/\d{1,2}(?:/\d{4})?(?: hằng năm)?|(?:trong )?quý [IV]{1,3}/\d{4}"
     r"|trong năm \d{4}|(?:trước|đến) (?:ngày \d{1,2}[-/]\d{1,2}[-/]\d{4}|năm \d{4}))"
 )
-# Column titles of appendix tables → the role of the bodies in that column.
+# Column titles of appendix tables (and inline field names) → the role of the bodies they list.
+# "Đơn vị thực hiện" names the bodies that carry the task out, as "Đơn vị chủ trì" does: both lead.
 _COLUMN_ROLES: tuple[tuple[str, str], ...] = (
     ("chủ trì", "lead"),
     ("phối hợp", "coordinate"),
-    ("thực hiện", "implement"),
+    ("thực hiện", "lead"),
 )
 _DEADLINE_COLUMNS: tuple[str, ...] = ("thời gian", "thời hạn", "tiến độ")
 # "a) Cơ quan chủ trì: Bộ Quốc phòng; Bộ Tài chính." inline lists.
@@ -123,15 +129,26 @@ _AGENCY_HEADS = _AGENCY_STARTS + (
     "đoàn",
     "tập đoàn",
 )
-# A person's title before a body ("Bộ trưởng Bộ Thông tin và Truyền thông"): the body is what counts.
-_PERSON_TITLES: tuple[str, ...] = (
-    "bộ trưởng",
-    "thủ trưởng",
-    "chủ tịch",
-    "giám đốc",
-    "trưởng ban",
-    "các bộ trưởng",
+# A person's title before a body ("Giám đốc Sở Nội vụ"): the body is what counts. Longest first.
+_PERSON_TITLE = re.compile(
+    r"^\s*(?:" + "|".join(sorted(PERSON_TITLES, key=len, reverse=True)) + r")(?!\w)\s*"
 )
+_OPENER = re.compile(r"(?<!\w)(?:" + "|".join(sorted(DUTY_OPENERS, key=len, reverse=True)) + r")(?!\w)")
+_MEMBER = re.compile(r"^(?:" + "|".join(sorted(COLLECTIVE_MEMBERS, key=len, reverse=True)) + r")(?!\w)")
+_BULLET = " .:()-+•*"
+_BULLETS = ("-", "+", "•", "*", "–")
+_COMMAND_OPENING = re.compile(r"^[\W\d]*(?:[a-zđ]\)\s*)?(?:giao|yêu cầu|đề nghị)\s")
+_CLOSELY = re.compile(r"\s*(?:chặt chẽ\s*)?")
+_AFTER_SEPARATOR = re.compile(r"(?:,|(?<!\w)và|(?<!\w)các)\s*$")
+# "theo chức năng, nhiệm vụ", "trong phạm vi ...": how a subject acts, not part of its name.
+_QUALIFIER = re.compile(r"\s(?:theo (?:chức năng|thẩm quyền|lĩnh vực)|trong phạm vi|căn cứ)\b", re.IGNORECASE)
+# Words that go on describing a body after its name: "... được giao nhiệm vụ", "... trên địa bàn tỉnh".
+_NAME_TAIL = re.compile(
+    r"(?:và|các|được|trực thuộc|thuộc|trên địa bàn|có liên quan|liên quan|cấp|đóng|tại|của|khác)(?!\w)"
+)
+_PARENTHETICAL = re.compile(r"\([^()]{0,200}\)")
+_REQUEST_LINE = re.compile(r"^[\s\-+•*]*đề nghị\s+", re.IGNORECASE)  # "Đề nghị X ...": X is asked
+_MAX_HEADING = 200  # a title line; a longer line ending with a colon is a sentence leading in
 _MAX_SEGMENT = 20_000  # an assignment line is a sentence or two; longer text is not one
 _MAX_MENTION_WORDS = 14
 
@@ -143,6 +160,7 @@ class _Token:
     verb: str | None = None  # the verb as a match key, for verb tokens
     agency: Agency | None = None  # for agency tokens
     text: str = ""
+    opener: str | None = None  # a duty opener right after a subject: "khẩn trương", "có trách nhiệm"
 
 
 def _key(text: str) -> str:
@@ -189,6 +207,15 @@ def _starts_body(piece: str) -> bool:
     return bool(piece) and (piece[0].isupper() or key.startswith("các ")) and key.startswith(_AGENCY_HEADS)
 
 
+def _names_bodies(piece: str) -> bool:
+    """A collective that names bodies ("các sở", "các cơ quan, đơn vị"), not things ("các phong trào")."""
+    key = _key(piece)
+    if not key.startswith("các "):
+        return True
+    rest = key[4:]
+    return bool(_MEMBER.match(rest)) or rest.startswith(tuple(h for h in _AGENCY_HEADS if h != "các"))
+
+
 def _looks_like_agency(piece: str) -> bool:
     words = piece.split()
     if not words or len(words) > _MAX_MENTION_WORDS or not piece[0].isalpha():
@@ -224,6 +251,9 @@ class _ClauseReader:
         self.collector = collector
         self.tokens = self._tokenize(clause)
         self.added: list[Assignment] = []
+        self.requested: set[str] = set()  # ids of the bodies a "Đề nghị ..." clause asks
+        self.named_bodies_only = False  # while reading a running-text subject: "các X" must name bodies
+        self.listed_only: list[tuple[Agency, str]] = []  # bodies this clause lists and nothing else
 
     def _tokenize(self, clause: str) -> list[_Token]:
         agencies = self.registry.find(clause)
@@ -236,9 +266,31 @@ class _ClauseReader:
                 current = next(taken, None)
             if current is not None and current.start < match.end():
                 continue  # a verb inside an agency's name ("Ban Chỉ đạo quốc gia")
+            if _PASSIVE.search(key, max(0, match.start() - 20), match.start()):
+                continue  # "được giao", "được phân công chủ trì": describes a body, gives no work
             tokens.append(_Token(match.start(), match.end(), verb=match.group()))
+        taken_spans = [(t.start, t.end) for t in tokens]
+        for match in _OPENER.finditer(key):
+            if any(start < match.end() and match.start() < end for start, end in taken_spans):
+                continue  # inside an agency's name or a role verb
+            if _MEMBER.fullmatch(match.group()) and _AFTER_SEPARATOR.search(key, 0, match.start()):
+                continue  # "các cơ quan, tổ chức": a member of a collective, not a verb
+            if clause[match.start()].isupper() and clause[: match.start()].strip(_BULLET + "0123456789"):
+                continue  # "các Ban Xây dựng Đảng": capitalised mid-clause, a word of a name
+            tokens.append(_Token(match.start(), match.end(), opener=match.group()))
         tokens.sort(key=lambda t: t.start)
         return tokens
+
+    def _at_once(self, index: int, position: int) -> bool:
+        """Whether the token at `index` follows `position` with nothing but commas between."""
+        return index < len(self.tokens) and not self.clause[position : self.tokens[index].start].strip(" ,")
+
+    def _next_is_duty(self, index: int) -> bool:
+        """Whether the token at `index` starts a duty: a role verb or a duty opener."""
+        if index >= len(self.tokens):
+            return False
+        token = self.tokens[index]
+        return token.opener is not None or token.verb not in (None, *_NO_ROLE_VERBS)
 
     def enumeration(
         self, index: int, position: int, strict: bool = True
@@ -251,34 +303,109 @@ class _ClauseReader:
         found: list[tuple[Agency, str]] = []
         while True:
             nxt = self.tokens[index].start if index < len(self.tokens) else len(self.clause)
-            for piece in _SEPARATORS.split(self.clause[position:nxt]):
-                piece = piece.strip(" .:()")
-                if not piece or _key(piece).startswith(_PERSON_TITLES):
+            glue = ""  # the separator before the current piece
+            joined = False  # the last piece runs straight into the next token: "Đảng ủy" + "Bộ Y tế"
+            for match in _PIECE.finditer(self.clause[position:nxt]):
+                piece = match.group()
+                if _SEPARATORS.fullmatch(piece.strip()):
+                    glue = piece.strip()
                     continue
-                if _looks_like_agency(piece):
+                piece = piece.strip(_BULLET)
+                title = _PERSON_TITLE.match(_key(piece))
+                if title:  # "Giám đốc Sở Nội vụ", "Thủ trưởng các sở": the body stands for its head
+                    piece = piece[title.end() :]
+                if not piece:
+                    continue
+                if _looks_like_agency(piece) and (not self.named_bodies_only or _names_bodies(piece)):
                     found.append((self.registry.resolve(piece) or self.registry.unknown(piece), piece))
+                    joined = match.end() == nxt - position and self.clause[nxt - 1 : nxt].isspace()
+                elif found and glue and _MEMBER.match(_key(piece)) and len(piece.split()) <= 6:
+                    # "Các sở, ngành, địa phương", "UBND xã, phường": one collective, kept whole.
+                    mention = f"{found[-1][1]}{',' if glue == ',' else ' ' + glue} {piece}"
+                    found[-1] = (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
                 elif strict or found:
                     return found, index, position
+                glue = ""
             if index >= len(self.tokens) or self.tokens[index].agency is None:
                 return found, index, nxt
             token = self.tokens[index]
-            found.append((token.agency, token.text))  # type: ignore[arg-type]
+            between = self.clause[position : token.start].strip()
+            if found and joined:
+                # "Đảng ủy Tòa án nhân dân tối cao", "Văn phòng UBND tỉnh": a head written before a
+                # known body names another body, the head's.
+                mention = f"{found[-1][1]} {token.text}"
+                found[-1] = (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
+            elif (
+                found
+                and between in (",", "và")
+                and token.text[:1].islower()
+                and _MEMBER.fullmatch(_key(token.text))
+                and _key(found[-1][1]).startswith(("các ", "ubnd", "ủy ban", "uỷ ban"))
+            ):
+                # "Các sở, ngành, địa phương": a member noun the registry knows alone stays in the group.
+                mention = f"{found[-1][1]}{',' if between == ',' else ' và'} {token.text}"
+                found[-1] = (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
+            else:
+                found.append((token.agency, token.text))  # type: ignore[arg-type]
             index, position = index + 1, token.end
 
     def assign(self, subject: list[tuple[Agency, str]], role: str, verb: str) -> None:
         for agency, mention in subject:
-            self.added.append(self.collector.add(agency, mention, role, verb))
+            # "Đề nghị X ...": X is asked, not commanded; only leading and partnering keep their role.
+            held = "request" if agency.id in self.requested and role not in ("lead", "coordinate") else role
+            self.added.append(self.collector.add(agency, mention, held, verb))
 
-    def read(self, subject: list[tuple[Agency, str]]) -> list[tuple[Agency, str]]:
-        """Assign the clause's roles; return the subject the next clause inherits."""
+    def read(
+        self,
+        subject: list[tuple[Agency, str]],
+        require_subject: bool = False,
+        listed_before: list[tuple[Agency, str]] | None = None,
+    ) -> list[tuple[Agency, str]]:
+        """Assign the clause's roles; return the subject the next clause inherits.
+
+        With `require_subject`, a clause assigns only when it names its subject at its start or
+        inherits one: in running text, a body mentioned mid-sentence is not given work.
+        `listed_before` are bodies a clause before listed alone ("Giám đốc Sở A, Thủ trưởng các
+        sở; Chủ tịch UBND các xã chịu trách nhiệm ..."): they share this clause's subject.
+        """
         index, position = 0, 0
-        if (
-            self.tokens
-            and self.tokens[0].verb == ASSIGNS
-            and not self.clause[: self.tokens[0].start].strip(" -*+")
-        ):
+        request = _REQUEST_LINE.match(self.clause)
+        if request:
+            position = request.end()
+            index = next((i for i, t in enumerate(self.tokens) if t.start >= position), len(self.tokens))
+        commanded = bool(
+            not request
+            and self.tokens
+            and self.tokens[0].verb in (ASSIGNS, REQUIRES)
+            and not _key(self.clause[: self.tokens[0].start]).strip(_BULLET + "0123456789")
+        )
+        if commanded:  # "Giao X ...", "Yêu cầu X ...": X is the subject
             index, position = 1, self.tokens[0].end
+        subject_start = position
+        if require_subject:
+            self.named_bodies_only = True
         own, index, position = self.enumeration(index, position)
+        self.named_bodies_only = False
+        if own and not (self._at_once(index, position) and self._next_is_duty(index)):
+            own, index, position = self._noun_phrase_subject(own, index, position, subject_start)
+        self.listed_only = (
+            own if own and index == len(self.tokens) and not self.clause[position:].strip(" .,") else []
+        )
+        if own and listed_before:
+            own = listed_before + own
+        next_at_once = self._at_once(index, position)
+        if (
+            require_subject
+            and not subject
+            and not (own and (request or commanded or (next_at_once and self._next_is_duty(index))))
+            and not any(t.verb == ASKS for t in self.tokens)
+        ):
+            return []  # running text: only "X <duty> ..." and "Đề nghị X ..." give work
+        if request:
+            self.requested = {agency.id for agency, _ in own}
+        # "Các sở, ngành khẩn trương ...": a subject, then a duty opener at once.
+        opener = self.tokens[index].opener if own and next_at_once else None
+        asked: list[tuple[Agency, str]] = list(own) if request else []
         # Without its own subject, or after "phối hợp với Y", a clause's head verb comes at once
         # ("định kỳ báo cáo", "phối hợp với Y theo dõi"); a role verb further on sits inside the
         # object of another verb ("bảo đảm nguồn kinh phí thực hiện").
@@ -295,11 +422,22 @@ class _ClauseReader:
             token = self.tokens[index]
             index += 1
             if token.verb is None:
-                position = token.end
+                if token.agency is not None:
+                    position = token.end
                 continue
             gap = self.clause[position : token.start]
             if self.clause[: token.start].strip(" -*+") and self.clause[token.start].isupper():
                 continue  # a capitalised verb mid-clause is a title or a noun ("Báo cáo tiếp thu")
+            if token.verb in (REQUIRES, ASKS):
+                objects, after, end = self.enumeration(index, token.end)
+                if objects and (token.verb == ASKS or self._next_is_duty(after)):
+                    # "yêu cầu X tập trung ...", "đề nghị X kịp thời phản ánh": X acts from here on.
+                    if token.verb == ASKS:
+                        self.requested |= {agency.id for agency, _ in objects}
+                        asked += objects
+                    subject = carried = objects
+                    index, position, verb_end, expect_head, near_head_only = after, end, end, True, True
+                continue
             if _NOUN_LIST_ITEM.search(gap):
                 position = token.end
                 continue  # "các quy định, hướng dẫn": a noun of a list, not a verb
@@ -316,13 +454,14 @@ class _ClauseReader:
                 verb_end = position
                 expect_head = True
                 continue
-            if token.verb in WITH_PARTNERS or (
-                token.verb == "phối hợp"
-                and index < len(self.tokens)
-                and self.tokens[index].agency is not None
-                and not self.clause[position : self.tokens[index].start].strip(" ,")
-            ):
-                partners, index, position = self.enumeration(index, position)
+            if token.verb in WITH_PARTNERS or token.verb == "phối hợp":
+                # "phối hợp với Y", and as often written "phối hợp (chặt chẽ) Y": Y is a partner.
+                start = position
+                if token.verb == "phối hợp":
+                    start += len(_CLOSELY.match(self.clause, position).group())  # type: ignore[union-attr]
+                partners, after, end = self.enumeration(index, start)
+                if partners or token.verb in WITH_PARTNERS:
+                    index, position = after, end
                 for agency, mention in partners:
                     self.added.append(self.collector.add(agency, mention, "coordinate", "phối hợp"))
                 if partners:
@@ -338,7 +477,7 @@ class _ClauseReader:
                 _, index, position = self.enumeration(index, position)  # the bodies reported to
             elif role == "direct":
                 objects, after, end = self.enumeration(index, position)
-                acting = after < len(self.tokens) and self.tokens[after].verb not in (None, HELPS, ASSIGNS)
+                acting = self._next_is_duty(after)
                 at_end = after == len(self.tokens) and not self.clause[end:].strip(" .:")
                 if objects and (acting or at_end):
                     # "chỉ đạo X thực hiện": X acts in this clause; "chỉ đạo X: ...": X acts in the
@@ -347,7 +486,46 @@ class _ClauseReader:
                     verb_end = end
                     if at_end:
                         carried = objects
+        done = {item.agency for item in self.added if item.role != "coordinate"}
+        if own and (opener or commanded):  # the opener or the command gives the subject its duty
+            self.assign([(a, m) for a, m in own if a.id not in done], "implement", opener or ASSIGNS)
+        # "Đề nghị X ...": asking is itself the assignment, whatever verb follows.
+        self.assign([(a, m) for a, m in asked if a.id not in done], "request", ASKS)
         return carried
+
+    def _noun_phrase_subject(
+        self, own: list[tuple[Agency, str]], index: int, position: int, start: int
+    ) -> tuple[list[tuple[Agency, str]], int, int]:
+        """The whole subject when its names run on past a plain list, up to the first duty.
+
+        "Các cơ quan, đơn vị được giao nhiệm vụ trong Kế hoạch và tại Phụ lục có trách nhiệm ...",
+        "Doanh nghiệp, tổ chức, cơ sở giáo dục tự chủ tài chính có trách nhiệm ...": the text
+        before the duty is one noun phrase, cut into bodies as a table cell is.
+        """
+        duty = index
+        while duty < len(self.tokens) and self.tokens[duty].verb is None and self.tokens[duty].opener is None:
+            duty += 1
+        if not self._next_is_duty(duty):
+            return own, index, position
+        phrase = self.clause[start : self.tokens[duty].start]
+        phrase = _QUALIFIER.split(_PARENTHETICAL.sub(" ", phrase), maxsplit=1)[0]  # "(gọi tắt là ...)" goes
+        if len(phrase.split()) > 2 * _MAX_MENTION_WORDS or re.search(r"[.:()]", phrase.strip(_BULLET)):
+            return own, index, position
+        bodies: list[tuple[Agency, str]] = []
+        for piece in split_bodies(phrase):
+            title = _PERSON_TITLE.match(_key(piece))
+            piece = piece[title.end() :] if title else piece
+            # Running text writes bodies in lowercase too: "đảng ủy các bộ, cơ quan ngang bộ".
+            if not piece or not _key(piece).startswith(_AGENCY_HEADS) or not _names_bodies(piece):
+                return own, index, position
+            known = self.registry.find(piece)
+            tail = _key(piece[known[-1].end :]).strip(" ,") if known else ""
+            if tail and not (_MEMBER.match(tail) or _NAME_TAIL.match(tail)):
+                # "Ban Chấp hành Trung ương Đảng kêu gọi ...", "Các cấp ủy, tổ chức đảng, cán bộ, đảng
+                # viên": words after a known body that neither name more members nor qualify it.
+                return own, index, position
+            bodies.append((self.registry.resolve(piece) or self.registry.unknown(piece), piece))
+        return (bodies, duty, self.tokens[duty].start) if bodies else (own, index, position)
 
     def frequency(self) -> str | None:
         """How often the clause's work recurs.
@@ -381,9 +559,13 @@ def _clauses(text: str) -> list[str]:
 
 
 def assignments_in_text(
-    text: str, registry: AgencyRegistry, subject: Agency | None = None
+    text: str, registry: AgencyRegistry, subject: Agency | None = None, subject_led: bool = False
 ) -> list[Assignment]:
-    """Roles assigned by one line of running text; `subject` stands in when the line names none."""
+    """Roles assigned by one line of running text; `subject` stands in when the line names none.
+
+    `subject_led` reads text that is not an assignment line by its section (a goal, a paragraph of
+    an article): only clauses that open with their own subject ("Các sở, ngành chủ động ...") assign.
+    """
     if not text or len(text) > _MAX_SEGMENT:
         return []
     text = _LABEL.sub("", text, count=1)
@@ -393,20 +575,44 @@ def assignments_in_text(
         return _listed(text[inline.end() :], role, registry)
     collector = _Collector()
     current: list[tuple[Agency, str]] = [(subject, subject.name)] if subject else []
-    deadline_match = _DEADLINE.search(text)
+    deadline = _deadline_in(text)
+    listed: list[tuple[Agency, str]] = []
     for clause in _clauses(text):
         reader = _ClauseReader(registry, clause, collector)
-        current = reader.read(current)
+        current = reader.read(current, require_subject=subject_led, listed_before=listed)
+        listed = listed + reader.listed_only if reader.listed_only else []
         frequency = reader.frequency()
         for item in reader.added:
             if frequency and item.frequency is None:
                 item.frequency = frequency
     for item in collector.items.values():
-        if deadline_match:
-            set_deadline(item, deadline_match.group())
+        if deadline:
+            set_deadline(item, deadline)
         elif item.frequency:
             item.recurrence = normalize_deadline(item.frequency)[2]
     return list(collector.items.values())
+
+
+def _deadline_in(text: str) -> str | None:
+    """The deadline a line gives its work, as written: the genre's "trước ngày 15/12 hằng năm" forms
+    first, else the first dated or bounded time of the line ("chậm nhất ngày 09/3/2025", "đến hết
+    tháng 10/2025", "trước ngày 31 tháng 12 năm 2026")."""
+    found = _DEADLINE.search(text)
+    return found.group() if found else frequency_and_deadline(text)[1]
+
+
+def _time_from_text(item: Assignment, text: str) -> None:
+    """The time of an item its heading assigns: a deadline phrase, else a rhythm it states."""
+    deadline = _deadline_in(text)
+    if deadline:
+        set_deadline(item, deadline)
+        return
+    key = _key(text)
+    for match in _FREQUENCY.finditer(key):
+        if not _CLASSIFIED_NOUN.search(key, max(0, match.start() - 20), match.start()):
+            item.frequency = match.group()
+            item.recurrence = normalize_deadline(match.group())[2]
+            return
 
 
 def set_deadline(item: Assignment, written: str) -> None:
@@ -431,6 +637,11 @@ def _listed(text: str, role: str, registry: AgencyRegistry) -> list[Assignment]:
             collector.add(agency, piece, role)
             continue
         found = registry.find(piece)
+        rest = _key(piece[found[-1].end :]).lstrip(" ,") if found else ""
+        if found and _MEMBER.match(rest) and piece[found[-1].end :].lstrip().startswith((",", "và")):
+            # "UBND xã, phường, đặc khu": a known body with more member kinds is a group of its own.
+            collector.add(registry.unknown(piece), piece, role)
+            continue
         if found and _key(piece[: found[0].start]).strip(" ,.:") == "":
             # "Sở Khoa học và Công nghệ thúc đẩy, theo dõi": the known name is the body.
             for mention in found:
@@ -488,7 +699,6 @@ def _heading_subject(heading: Segment | None, registry: AgencyRegistry) -> Agenc
     return registry.resolve(title)
 
 
-_REQUEST = re.compile(r"^\s*đề nghị\s+", re.IGNORECASE)
 _RESPONSIBILITY_OF = re.compile(r"^(?:trách nhiệm|nhiệm vụ)(?: của)?\s+", re.IGNORECASE)
 _LEADS = re.compile(r"^\s*(?:[-+•*]\s*)?(?:[0-9a-zđ]{1,3}[.)]\s*)?(?:\w+\s+){0,2}?chủ trì(?!\w)")
 
@@ -504,8 +714,8 @@ class AgencyHeading:
 def agency_heading(title: str, registry: AgencyRegistry) -> AgencyHeading | None:
     """The bodies a heading names, when it names nothing else; None for a topic heading."""
     title = _LABEL.sub("", title.strip()).strip(" *:.")
-    request = bool(_REQUEST.match(title))
-    title = _RESPONSIBILITY_OF.sub("", _REQUEST.sub("", title)).strip()
+    request = bool(_REQUEST_LINE.match(title))
+    title = _RESPONSIBILITY_OF.sub("", _REQUEST_LINE.sub("", title)).strip()
     if not title or len(title) > 200 or _VERB.search(_key(title)):
         return None
     bodies: list[tuple[Agency, str]] = []
@@ -544,7 +754,9 @@ def _heading_duties(
         if heading.request:  # asked, not commanded: every duty but leading is a request
             mine = [a for a in mine if a.role == "lead"] or []
         if not any(a.role == default for a in mine) and not (mine and default != "lead"):
-            mine.append(Assignment(role=default, agency=agency.id, mention=mention, known=agency.known))
+            item = Assignment(role=default, agency=agency.id, mention=mention, known=agency.known)
+            _time_from_text(item, text)
+            mine.append(item)
         duties.extend(mine)
         for item in found:
             if item.agency not in own:
@@ -584,7 +796,14 @@ def _assigns(segment: Segment) -> bool:
 
 def extract_assignments(document: Document, registry: AgencyRegistry) -> None:
     """Fill `segment.assignments` on the segments of `document` that assign work."""
-    headings = {s.path: s for s in document.segments if s.kind == "heading"}
+    # Headings, and labelled lines that end with a colon as a heading would ("1. Sở Công Thương:"): an
+    # agency named so governs the items under it as "1. Sở Công Thương" on a line of its own does.
+    headings = {
+        s.path: s
+        for s in document.segments
+        if s.kind == "heading"
+        or (s.label and len(s.text) <= _MAX_HEADING and s.text.rstrip(" *").endswith(":"))
+    }
     agency_headings: dict[str, AgencyHeading | None] = {}
     for segment in document.segments:
         parent = headings.get(segment.parent_path or "")
@@ -611,9 +830,8 @@ def extract_assignments(document: Document, registry: AgencyRegistry) -> None:
             segment.assignments = _heading_duties(segment, governing, registry)
             continue
         subject = _heading_subject(parent, registry)
-        if not _assigns(segment) and subject is None:
-            continue
-        items = assignments_in_text(segment.text, registry, subject)
+        subject_led = not _assigns(segment) and subject is None
+        items = assignments_in_text(segment.text, registry, subject, subject_led=subject_led)
         if (
             not items
             and segment.kind == "assignment"
@@ -625,6 +843,107 @@ def extract_assignments(document: Document, registry: AgencyRegistry) -> None:
                 items = _listed(segment.text, role, registry)
         segment.assignments = items
     _attach_field_lines(document.segments)
+    _inherit_lead_ins(document.segments)
+    # The issuer as its header writes it, often on two lines ("ỦY BAN NHÂN DÂN" / "TỈNH ĐỒNG THÁP").
+    header = next((s.text for s in document.segments if s.path == "0"), "")
+    province = document_province("\n".join([document.issuer or "", *header.splitlines()[:4]]), document.place)
+    if province is not None:
+        for segment in document.segments:
+            for item in segment.assignments:
+                agency = registry.get(item.agency)
+                if agency is None or agency.level in _LOCAL_LEVELS:
+                    item.province = province
+
+
+_LOCAL_LEVELS = ("tỉnh", "huyện", "xã")
+# "ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "TỈNH ỦY KON TUM", "UBND THÀNH PHỐ HÀ NỘI": the province after its word.
+_ISSUER_PROVINCE_WORD = re.compile(r"(?<!\w)(?:tỉnh|thành phố|tp\.)$", re.IGNORECASE)
+_PROVINCIAL_ISSUER = re.compile(r"(?<!\w)(?:tỉnh|thành phố)(?!\w)", re.IGNORECASE)
+_ISSUER_PROVINCE = re.compile(
+    r"(?<!\w)(?:tỉnh|thành phố|tp\.)(?: ủy| uỷ)?\s+(?!ủy|uỷ)(\w[\w ]{1,30}?)\s*$", re.IGNORECASE
+)
+
+
+def document_province(issuer: str | None, place: str | None) -> str | None:
+    """The province a local issuer belongs to: one of the 34 of 2025, or as written for a former one."""
+    from ingest.normalize import match_key
+    from ingest.vocabulary import PROVINCES_2025
+
+    lines = [line.strip() for line in (issuer or "").splitlines() if line.strip()]
+    # "ỦY BAN NHÂN DÂN TỈNH" / "ĐỒNG THÁP": the issuer's name on two lines.
+    lines += [
+        f"{a} {b}"
+        for a, b in zip(lines, lines[1:], strict=False)
+        if _ISSUER_PROVINCE_WORD.search(a) and b.isupper() and len(b.split()) <= 3
+    ]
+    written = next((m.group(1) for line in lines if (m := _ISSUER_PROVINCE.search(line))), None)
+    if written is None:
+        if place and _PROVINCIAL_ISSUER.search(issuer or ""):
+            written = place  # "Ban Thường vụ Tỉnh ủy", dated "Kon Tum, ngày ...": the place names it
+        else:  # a central issuer: its bodies belong to no province ("Hà Nội" is only its seat)
+            return None
+    for candidate in (written, place):
+        key = match_key(candidate or "")
+        for name in PROVINCES_2025:
+            if key and (key == match_key(name) or key.endswith(" " + match_key(name))):
+                return name
+    # A province of the 63 before 2025 ("Kon Tum"): kept as the issuer writes it.
+    return " ".join(word.capitalize() for word in written.split())
+
+
+def _inherit_lead_ins(segments: list[Segment]) -> None:
+    """Items under a lead-in that assigns carry the lead-in's roles besides their own.
+
+    A lead-in is an item that gives work and ends with a colon ("3. Giao Đảng ủy Chính phủ lãnh đạo,
+    chỉ đạo:" over "3.1 ..."), or a command with items of its own ("2. Yêu cầu các cấp ủy, tổ chức
+    đảng ..." over "2.1 ..."); a sentence after an ordinary item ("Chương trình này được phổ biến
+    đến chi bộ.") is not one of its items. One that
+    ends with a colon ("Đảng ủy Chính phủ khẩn trương triển khai ... như sau:") also governs the
+    items that follow it at its own level unlabelled or under a bullet of another rank ("- X khẩn
+    trương ... như sau:" then "+ Báo cáo Bộ Chính trị ..."), up to the next item of its own rank.
+    """
+    parents = {s.parent_path for s in segments if s.parent_path and s.label is not None}  # labelled items
+    lead_ins = {
+        s.path: s
+        for s in segments
+        if s.assignments
+        and s.kind not in ("heading", "table_row")
+        and (
+            s.text.rstrip(" *").endswith(":") or (s.path in parents and _COMMAND_OPENING.match(_key(s.text)))
+        )
+    }
+    open_lead_in: Segment | None = None  # a colon lead-in whose unlabelled siblings follow
+    for segment in segments:
+        governing = lead_ins.get(segment.parent_path or "")
+        if open_lead_in is not None and (
+            (
+                segment.label is not None
+                and (segment.label == open_lead_in.label or segment.label not in _BULLETS)
+            )
+            or segment.parent_path != open_lead_in.parent_path
+            or segment.kind == "heading"
+        ):
+            open_lead_in = None  # the next item of the lead-in's own rank (or a numbered one) ends it
+        if governing is None:
+            governing = open_lead_in
+        if segment.path in lead_ins and segment.text.rstrip(" *").endswith(":"):
+            open_lead_in = segment
+        if governing is None or segment is governing or segment.kind in ("heading", "table_row"):
+            continue
+        held = {(a.agency, a.role) for a in segment.assignments}
+        for item in governing.assignments:
+            if (item.agency, item.role) not in held:
+                inherited = replace(item, actions=list(item.actions))
+                own_time = Assignment(role=item.role, agency=item.agency, mention=item.mention)
+                _time_from_text(own_time, segment.text)
+                if own_time.deadline or own_time.recurrence:  # "+ Báo cáo ... chậm nhất ngày 09/3/2025"
+                    inherited.deadline, inherited.frequency = own_time.deadline, own_time.frequency
+                    inherited.deadline_start, inherited.deadline_end = (
+                        own_time.deadline_start,
+                        own_time.deadline_end,
+                    )
+                    inherited.recurrence = own_time.recurrence
+                segment.assignments.append(inherited)
 
 
 # "Đơn vị chủ trì: ...", "Cơ quan phối hợp: ...", "Thời gian thực hiện: ..." lines after a task.

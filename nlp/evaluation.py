@@ -28,11 +28,18 @@ FACETS = ("citations", "assignments", "targets")
 
 @dataclass
 class Score:
+    """Gold, found and correct facts of one facet (or, on the real corpus, one form) in one document."""
+
     facet: str
     document: str
-    gold: int
-    found: int
-    correct: int
+    gold: int = 0
+    found: int = 0
+    correct: int = 0
+
+    def add(self, other: Score) -> None:
+        self.gold += other.gold
+        self.found += other.found
+        self.correct += other.correct
 
     @property
     def precision(self) -> float:
@@ -202,47 +209,6 @@ def _quote_key(text: str) -> str:
     return " ".join(match_key(text.replace("*", "")).split())
 
 
-@dataclass
-class FormScore:
-    """Assignments of one form (or deadlines) in one document: gold, found and correct counts."""
-
-    document: str
-    form: str
-    gold: int = 0
-    found: int = 0
-    correct: int = 0
-
-    @property
-    def precision(self) -> float:
-        return self.correct / self.found if self.found else (1.0 if not self.gold else 0.0)
-
-    @property
-    def recall(self) -> float:
-        return self.correct / self.gold if self.gold else 1.0
-
-    @property
-    def f1(self) -> float:
-        p, r = self.precision, self.recall
-        return 2 * p * r / (p + r) if p + r else 0.0
-
-    def add(self, other: FormScore) -> None:
-        self.gold += other.gold
-        self.found += other.found
-        self.correct += other.correct
-
-    def to_dict(self) -> dict[str, Any]:
-        return {
-            "document": self.document,
-            "form": self.form,
-            "gold": self.gold,
-            "found": self.found,
-            "correct": self.correct,
-            "precision": round(self.precision, 4),
-            "recall": round(self.recall, 4),
-            "f1": round(self.f1, 4),
-        }
-
-
 def _agency_key(name: str, registry: Any) -> str:
     from ingest.normalize import match_key
 
@@ -272,13 +238,13 @@ def _candidates(document: Document, quote: str, form: str) -> list[Any]:
     return preferred or holding
 
 
-def score_real_document(document: Document, gold: dict[str, Any]) -> list[FormScore]:
+def score_real_document(document: Document, gold: dict[str, Any]) -> list[Score]:
     """Per-form assignment scores and the deadline score of one real document."""
     from nlp.agencies import AgencyRegistry
 
     registry = AgencyRegistry.default()
     name = Path(str(gold["source"])).stem
-    scores = {form: FormScore(name, form) for form in FORMS}
+    scores = {form: Score(form, name) for form in FORMS}
     matched: set[tuple[str, str, str]] = set()  # (segment id, agency key, role) found in gold
     gold_segments: dict[str, str] = {}  # segment id → form of the gold quotes it holds
     for item in gold.get("assignments", []):
@@ -302,7 +268,7 @@ def score_real_document(document: Document, gold: dict[str, Any]) -> list[FormSc
     # A fact correct in several copies of a repeated quote counts once, as its gold item does.
     for score in scores.values():
         score.found = max(score.found, score.correct)
-    deadlines = FormScore(name, "deadline")
+    deadlines = Score("deadline", name)
     for item in gold.get("deadlines", []):
         deadlines.gold += 1
         expected = (item.get("start"), item.get("end"), item.get("recurrence"))
@@ -327,11 +293,11 @@ def _metadata_checks(document: Document, expected: dict[str, Any]) -> dict[str, 
     }
 
 
-def evaluate_real() -> tuple[list[FormScore], dict[str, list[bool]], list[str]]:
+def evaluate_real() -> tuple[list[Score], dict[str, list[bool]], list[str]]:
     """Scores on the real-corpus gold, metadata right/wrong per field, and sources not here."""
     from nlp.analyze import analyze
 
-    scores: list[FormScore] = []
+    scores: list[Score] = []
     metadata: dict[str, list[bool]] = {"type": [], "number": [], "date": []}
     missing: list[str] = []
     for gold_path in sorted(REAL_GOLD_DIR.glob("*.json")):

@@ -201,6 +201,8 @@ _DAY_AT = re.compile(rf"(\d{{1,2}})\s*(?:[/-]|\s+tháng\s+)(\d{{1,2}})\s*(?:[/-]
 _SPAN = re.compile(rf"{_YEAR}\s*[-–]\s*{_YEAR}")
 _BY = re.compile(r"(?<!\w)(?:trước|chậm nhất|đến|tới|hoàn thành trước)(?!\w)", re.IGNORECASE)
 _BARE_YEAR = re.compile(rf"(?<![\d/-]){_YEAR}(?![\d/-])")
+# "Năm 2025 và các năm tiếp theo", "từ năm 2026 trở đi": a start with no end.
+_ONWARDS = re.compile(r"(?:các|những) năm tiếp theo|trở đi|(?<!\w)từ (?:năm|tháng|quý|ngày)(?!.*(?:đến|tới))")
 
 
 def _month_end(year: int, month: int) -> str:
@@ -254,4 +256,6 @@ def normalize_deadline(text: str) -> tuple[str | None, str | None, str | None]:
     by = _BY.search(key)
     if by is not None and by.start() < points[0][0] and len(points) == 1:
         return None, points[0][2], recurrence
+    if len(points) == 1 and _ONWARDS.search(key):
+        return points[0][1], None, recurrence
     return points[0][1], points[-1][2], recurrence

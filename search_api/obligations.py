@@ -18,7 +18,7 @@ from nlp.agencies import Agency, AgencyRegistry
 from search_api.record import Record, segment_from_dict
 from search_api.trace import NotFoundError, connection, trace_segment
 
-ROLE_ORDER = ("lead", "direct", "coordinate", "implement", "guide", "monitor", "report", "advise")
+ROLE_ORDER = ("lead", "direct", "coordinate", "implement", "request", "guide", "monitor", "report", "advise")
 
 
 def resolve_agency(query: str, registry: AgencyRegistry | None = None) -> Agency:
@@ -50,9 +50,16 @@ def obligations(
 ) -> dict[str, Any]:
     """{"agency": {...}, "count": n, "roles": {role: [assignment, ...]}} over documents `levels` may read."""
     registry = registry or AgencyRegistry.default()
-    agency = resolve_agency(agency_query, registry)
     conn = connection(record)
     levels = list(levels)
+    try:
+        agency = resolve_agency(agency_query, registry)
+    except NotFoundError:
+        # A body the registry does not know is still an agency: stored under its normalised name.
+        unknown = registry.unknown(agency_query)
+        if not any(unknown.id == name for name, _, _ in stored_unknown_agencies(conn, levels)):
+            raise
+        agency = unknown
     cursor = conn.cursor()
     cursor.row_factory = sqlite3.Row
     # The JSON of a segment names the agency id verbatim: a cheap prefilter before parsing.
@@ -121,3 +128,25 @@ def _governed_tasks(cursor: sqlite3.Cursor, ids: list[str]) -> list[dict[str, st
 def known_agencies(registry: AgencyRegistry | None = None) -> list[Agency]:
     registry = registry or AgencyRegistry.default()
     return sorted(registry.agencies, key=lambda a: (a.level or "~", a.name))
+
+
+def stored_unknown_agencies(
+    record: Record | sqlite3.Connection, levels: Collection[str]
+) -> list[tuple[str, str, int]]:
+    """Bodies assigned work in the stored documents `levels` may read that the registry does not know:
+    (id, name as first written, number of assignments), most assigned first."""
+    conn = connection(record)
+    levels = list(levels)
+    found: dict[str, list[Any]] = {}
+    rows = conn.execute(
+        "SELECT s.data FROM segments s JOIN documents d ON d.id = s.document_id"
+        f" WHERE instr(s.data, '\"known\": false') > 0 AND d.access_level IN ({','.join('?' for _ in levels) or 'NULL'})"
+        " ORDER BY d.id, s.ordinal",
+        levels,
+    ).fetchall()
+    for (data,) in rows:
+        for assignment in segment_from_dict(json.loads(data)).assignments:
+            if not assignment.known:
+                entry = found.setdefault(assignment.agency, [assignment.mention, 0])
+                entry[1] += 1
+    return sorted(((key, name, count) for key, (name, count) in found.items()), key=lambda t: (-t[2], t[0]))

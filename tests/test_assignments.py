@@ -60,7 +60,13 @@ def test_seed_assignment_lines_exactly() -> None:
     }
     # Ban Thường vụ Tỉnh ủy is helped, not assigned; task text that merely mentions bodies assigns nothing.
     assert all(a.agency != "btv-tinh-uy" for a in items["IV.2"])
-    assert items["III.4.1"] == [] and items["III.2.1"] == []
+    assert items["III.4.1"] == []
+    # A task that opens with its subject is that subject's duty: "Các cấp ủy, tổ chức đảng tăng cường
+    # lãnh đạo, chỉ đạo ... Thường xuyên theo dõi, đôn đốc, kiểm tra ...".
+    assert {(a.role, a.agency) for a in items["III.2.1"]} == {
+        ("direct", "cap-uy-to-chuc-dang:all"),
+        ("monitor", "cap-uy-to-chuc-dang:all"),
+    }
 
 
 def test_table_row_columns_give_roles_and_deadline() -> None:

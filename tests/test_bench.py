@@ -81,7 +81,12 @@ def test_throughputs_and_extrapolations_are_consistent(report: dict[str, Any]) -
     assert embedded["items"] == 8 and embedded["kb_per_s"] > 0
     assert report["word_segmentation"]["items"] == report["sentences"]
     entry = report["sizes"][0]
-    assert entry["embedding_extrapolated_s"] == pytest.approx(SIZE / embedded["items_per_s"], rel=0.01)
+    # The report rounds the rate to 0.1 segment/s; on a loaded machine (2 segments/s) that alone is
+    # a few percent, so the extrapolation must lie within what the rounded rate allows.
+    rate = embedded["items_per_s"]
+    assert (
+        SIZE / (rate + 0.05) - 0.1 <= entry["embedding_extrapolated_s"] <= SIZE / max(rate - 0.05, 1e-9) + 0.1
+    )
     assert entry["indexing_segments_per_s"] >= entry["indexing_segments_per_s_with_optimize"] > 0
 
 

@@ -79,3 +79,42 @@ def test_cli_obligations(
     assert "bcs-dang-ubnd-tinh" in {a["id"] for a in json.loads(capsys.readouterr().out)}
     assert main(["obligations", "qwerty"]) == 1
     assert capsys.readouterr().err.startswith("vanban: error: no agency 'qwerty'")
+
+
+UNKNOWN_BODY_PLAN = """ỦY BAN NHÂN DÂN TỈNH GIA LAI
+
+Số: 41/KH-UBND
+
+Gia Lai, ngày 2 tháng 12 năm 2025
+
+KẾ HOẠCH
+
+Số hóa tài liệu lưu trữ lịch sử
+
+I. NHIỆM VỤ
+
+1. Trung tâm Lưu trữ lịch sử tỉnh chủ trì, phối hợp với Sở Nội vụ số hóa tài liệu lưu trữ.
+
+2. Trung tâm Lưu trữ lịch sử tỉnh khẩn trương lập danh mục hồ sơ cần số hóa.
+"""
+
+
+def test_an_agency_the_registry_does_not_know_is_listed_and_has_obligations(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    plan = tmp_path / "ke-hoach-so-hoa.txt"
+    plan.write_text(UNKNOWN_BODY_PLAN, encoding="utf-8")
+    home = tmp_path / "home"
+    record = open_store(home, plan)
+    result = obligations(record, "Trung tâm Lưu trữ lịch sử tỉnh", ALL)
+    record.close()
+    assert result["agency"]["id"] == "trung tâm lưu trữ lịch sử tỉnh"
+    assert {role: len(items) for role, items in result["roles"].items()} == {"lead": 1, "implement": 1}
+    monkeypatch.setenv("VANBAN_HOME", str(home))
+    assert main(["obligations", "--list", "--json"]) == 0
+    listed = {a["id"]: a for a in json.loads(capsys.readouterr().out)}
+    assert listed["trung tâm lưu trữ lịch sử tỉnh"]["known"] is False
+    assert listed["trung tâm lưu trữ lịch sử tỉnh"]["assignments"] == 2
+    assert listed["so-noi-vu"]["name"] == "Sở Nội vụ"
+    assert main(["obligations", "--list"]) == 0
+    assert "Trung tâm Lưu trữ lịch sử tỉnh" in capsys.readouterr().out

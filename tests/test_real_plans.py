@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
-from ingest.pipeline import parse_bytes
+from ingest.model import Document
+from ingest.pipeline import parse_bytes, parse_file
 from ingest.readers.markdown import is_copied_web_text, markdown_to_blocks
 from nlp.agencies import AgencyRegistry
 from nlp.analyze import analyze
 from nlp.assignments import agency_heading, split_bodies
-from nlp.evaluation import REAL_GOLD_DIR, FormScore, evaluate_portal_metadata, evaluate_real
+from nlp.evaluation import REAL_GOLD_DIR, Score, evaluate_portal_metadata, evaluate_real
 from nlp.timeframes import normalize_deadline
+from tests.docgen_renditions import make_docx, make_pdf
 
 COPIED_PLAN = """|
 **ỦY BAN NHÂN DÂN
@@ -135,9 +137,9 @@ def test_copied_plan_metadata_outline_and_assignments() -> None:
     request = next(s for s in document.segments if s.text.startswith("Tuyên truyền, vận động"))
     assert {role for role, _ in _facts(request)} == {"request"}
     groups = next(s for s in document.segments if s.text.startswith("Chủ động triển khai"))
-    assert {agency for _, agency in _facts(groups)} == {"các sở, ban, ngành", "ubnd các xã, phường"}
+    assert {agency for _, agency in _facts(groups)} == {"các sở, ban, ngành", "ubnd-xa:all"}
     row = next(s for s in document.segments if s.kind == "table_row" and "5G" in s.text)
-    assert _facts(row) == {("lead", "so-khcn"), ("coordinate", "ubnd các xã, phường")}
+    assert _facts(row) == {("lead", "so-khcn"), ("coordinate", "ubnd-xa:all")}
 
 
 @pytest.mark.parametrize(
@@ -166,7 +168,7 @@ def test_groups_stay_whole_and_lists_split_between_bodies(cell: str, bodies: lis
     [
         ("1. Sở Khoa học và Công nghệ", ["so-khcn"], False),
         ("2. Đề nghị Ủy ban Mặt trận Tổ quốc tỉnh", None, True),
-        ("3. Các sở, ban, ngành; UBND cấp xã", ["các sở, ban, ngành", "ubnd cấp xã"], False),
+        ("3. Các sở, ban, ngành; UBND cấp xã", ["các sở, ban, ngành", "ubnd-xa:all"], False),
         ("1. Phát triển hạ tầng số", None, None),  # a topic, not a body
         ("2. Sở Tài chính chủ trì, phối hợp với Sở Nội vụ", None, None),  # a sentence, not a heading
     ],
@@ -198,6 +200,9 @@ def test_agency_headings(title: str, ids: list[str] | None, asks: bool | None) -
         ("Hằng năm", (None, None, "annual")),
         ("Thường xuyên, hằng năm", (None, None, "annual")),
         ("Theo lộ trình của Bộ", (None, None, None)),
+        ("Năm 2025 và các năm tiếp theo", ("2025-01-01", None, None)),
+        ("Từ năm 2026 trở đi", ("2026-01-01", None, None)),
+        ("Từ tháng 10/2025 đến tháng 3/2026", ("2025-10-01", "2026-03-31", None)),
     ],
 )
 def test_deadlines_as_data(written: str, expected: tuple[str | None, str | None, str | None]) -> None:
@@ -236,13 +241,191 @@ def test_inline_fields_go_on_the_tasks_they_follow() -> None:
         assert _facts(task) == {
             ("lead", "các sở, ban, ngành"),
             ("coordinate", "so-khcn"),
-            ("coordinate", "ubnd các xã, phường"),
+            ("coordinate", "ubnd-xa:all"),
         }
         assert {(a.deadline_start, a.deadline_end) for a in task.assignments} == {
             ("2026-10-01", "2026-12-31")
         }
     fields = [s for s in document.segments if "Đơn vị chủ trì" in s.text]
     assert fields and all(not s.assignments for s in fields)
+
+
+SUBJECT_LED = [
+    # A body at a clause's start followed by a duty opener implements, in any section.
+    (
+        "Các sở, ngành, địa phương có trách nhiệm bố trí kinh phí thực hiện các nhiệm vụ được giao.",
+        {("implement", "các sở, ngành, địa phương")},
+    ),
+    (
+        "Sở Tư pháp khẩn trương rà soát các văn bản quy phạm pháp luật của tỉnh.",
+        {("implement", "so-tu-phap")},
+    ),
+    # "Đề nghị X ..." asks a body outside the issuer's authority.
+    (
+        "Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh và các tổ chức chính trị - xã hội tỉnh tăng "
+        "cường tuyên truyền, vận động nhân dân.",
+        {("request", "ubmttq-tinh"), ("request", "to-chuc-ct-xh-tinh:all")},
+    ),
+    (
+        "Trong quá trình thực hiện, nếu có vướng mắc, đề nghị các cơ quan, đơn vị kịp thời phản ánh "
+        "về Sở Nội vụ để tổng hợp.",
+        {("request", "các cơ quan, đơn vị")},
+    ),
+    # A subject listed before a semicolon shares the next clause's duty; titles stand for bodies.
+    (
+        "Chánh Văn phòng Ủy ban nhân dân tỉnh, Giám đốc Sở Y tế; Chủ tịch Ủy ban nhân dân các xã, "
+        "phường chịu trách nhiệm thi hành Quyết định này.",
+        {
+            ("implement", "van-phong-ubnd-tinh"),
+            ("implement", "so-y-te"),
+            ("implement", "ubnd-xa:all"),
+        },
+    ),
+    # A described collective is one subject, up to its duty.
+    (
+        "Các cơ quan, đơn vị được giao chủ trì có trách nhiệm báo cáo kết quả trước ngày 15/12/2026.",
+        {("report", "các cơ quan, đơn vị được giao chủ trì")},
+    ),
+    # "yêu cầu X <duty>": X acts.
+    (
+        "Ban Thường vụ Tỉnh ủy yêu cầu các cấp ủy, tổ chức đảng tập trung lãnh đạo thực hiện tốt các "
+        "nội dung trên.",
+        {("direct", "cap-uy-to-chuc-dang:all")},
+    ),
+    # A goal that names bodies mid-sentence assigns nothing, nor does a collective of things.
+    ("Phấn đấu 100% các sở, ngành, địa phương sử dụng văn bản điện tử.", set()),
+    ("Các phong trào thi đua tiếp tục được đẩy mạnh.", set()),
+]
+
+
+def test_a_field_naming_a_group_of_local_bodies_keeps_it_whole() -> None:
+    text = (
+        "KẾ HOẠCH\n\nII. NHIỆM VỤ\n\n1. Số hóa hồ sơ lưu trữ của các cơ quan.\n\n"
+        "- Đơn vị chủ trì: Sở Nội vụ.\n\n- Đơn vị phối hợp: UBND xã, phường, đặc khu; Sở Tài chính.\n"
+    )
+    document = analyze(parse_bytes(text.encode("utf-8"), "ke-hoach.txt"))
+    task = next(s for s in document.segments if s.text.startswith("1. Số hóa") or s.text.startswith("Số hóa"))
+    assert _facts(task) == {
+        ("lead", "so-noi-vu"),
+        ("coordinate", "ubnd-xa:all"),
+        ("coordinate", "so-tai-chinh"),
+    }
+
+
+@pytest.mark.parametrize(("sentence", "expected"), SUBJECT_LED)
+def test_subject_led_duties_in_running_text(sentence: str, expected: set[tuple[str, str]]) -> None:
+    text = f"KẾ HOẠCH\n\nI. MỤC TIÊU\n\n1. Mục tiêu chung\n\n{sentence}\n"
+    document = analyze(parse_bytes(text.encode("utf-8"), "ke-hoach.txt"))
+    holding = [s for s in document.segments if sentence[:30] in s.text]
+    assert len(holding) == 1
+    assert _facts(holding[0]) == expected
+
+
+def test_the_bodies_a_task_names_as_carrying_it_out_lead_it() -> None:
+    # "Đơn vị thực hiện" / "Cơ quan thực hiện" name who carries the task out, as "chủ trì" does.
+    text = (
+        "KẾ HOẠCH\n\nII. NHIỆM VỤ\n\n1. Phổ biến Luật Việc làm\n\n- Nội dung thực hiện: Tổ chức phổ biến "
+        "Luật Việc làm trên các phương tiện thông tin đại chúng.\n\n- Cơ quan thực hiện: Sở Nội vụ; Sở Tư pháp."
+        "\n\n- Thời gian thực hiện: Năm 2026 và các năm tiếp theo.\n"
+    )
+    document = analyze(parse_bytes(text.encode("utf-8"), "ke-hoach.txt"))
+    task = next(s for s in document.segments if "Tổ chức phổ biến" in s.text)
+    assert _facts(task) == {("lead", "so-noi-vu"), ("lead", "so-tu-phap")}
+    assert {(a.deadline_start, a.deadline_end) for a in task.assignments} == {("2026-01-01", None)}
+
+
+COLON_AGENCY_LINES = """KẾ HOẠCH
+
+Hỗ trợ nhân dân vùng lũ
+
+I. MỤC ĐÍCH
+
+Bảo đảm hàng hóa đến tay người dân vùng lũ kịp thời, đúng đối tượng.
+
+IV. KINH PHÍ
+
+1. Kinh phí:
+
+- Ngân sách tỉnh và kinh phí hỗ trợ từ Trung ương.
+
+IV. PHÂN CÔNG NHIỆM VỤ
+
+1. Sở Công Thương:
+
+- Chủ trì điều phối nguồn hàng hỗ trợ cho các xã bị chia cắt.
+
+- Phân bổ hàng hóa theo mức độ thiệt hại của từng địa bàn.
+
+2. Đề nghị Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh:
+
+- Tiếp nhận và phân phối nguồn đóng góp tự nguyện của nhân dân.
+"""
+
+
+def test_a_labelled_agency_line_ending_with_a_colon_governs_its_items() -> None:
+    # Two parts both written "IV.": the second part's items belong to its own "1. Sở Công Thương:".
+    document = analyze(parse_bytes(COLON_AGENCY_LINES.encode("utf-8"), "ke-hoach.txt"))
+    by_start = {s.text[:20]: s for s in document.segments}
+    lead = by_start["Chủ trì điều phối ng"]
+    assert lead.parent_path is not None and lead.parent_path.endswith("~2")
+    assert _facts(lead) == {("lead", "so-cong-thuong")}
+    assert _facts(by_start["Phân bổ hàng hóa the"]) == {("implement", "so-cong-thuong")}
+    assert _facts(by_start["Tiếp nhận và phân ph"]) == {("request", "ubmttq-tinh")}
+    assert not by_start["Ngân sách tỉnh và ki"].assignments
+
+
+# -- the 2025 administration ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("written", "agency_id"),
+    [
+        ("Sở Nông nghiệp và Môi trường", "so-nnmt"),
+        ("Sở NN&MT", "so-nnmt"),
+        ("Sở Dân tộc và Tôn giáo", "so-dttg"),
+        ("Bộ Nông nghiệp và Môi trường", "bo-nnmt"),
+        ("Đảng ủy Ủy ban nhân dân tỉnh", "dang-uy-ubnd-tinh"),
+        ("Ban Tuyên giáo và Dân vận Tỉnh ủy", "ban-tuyen-giao-dan-van-tinh-uy"),
+        ("UBND các xã, phường, đặc khu", "ubnd-xa:all"),
+        ("Văn phòng UBND tỉnh", "van-phong-ubnd-tinh"),
+    ],
+)
+def test_bodies_of_the_2025_reorganisation_are_known(written: str, agency_id: str) -> None:
+    agency = AgencyRegistry.default().resolve(written)
+    assert agency is not None and agency.id == agency_id
+
+
+def test_merged_bodies_name_the_ones_they_replace() -> None:
+    registry = AgencyRegistry.default()
+    merged = registry.get("so-nnmt")
+    assert merged is not None and set(merged.replaces) == {"so-nnptnt", "so-tnmt"}
+    # Every replaced id is itself known, so documents written before 2025 still resolve.
+    replaced = [old for agency in registry.agencies for old in agency.replaces]
+    assert replaced and all(registry.get(old) is not None for old in replaced)
+
+
+PROVINCIAL_PLAN = """ỦY BAN NHÂN DÂN TỈNH
+ĐỒNG THÁP
+
+Số: 12/KH-UBND
+
+Đồng Tháp, ngày 3 tháng 12 năm 2025
+
+KẾ HOẠCH
+
+Chuyển đổi số trong quản lý đất đai
+
+I. NHIỆM VỤ
+
+1. Sở Nông nghiệp và Môi trường chủ trì, phối hợp với Bộ Tài chính xây dựng cơ sở dữ liệu đất đai.
+"""
+
+
+def test_local_bodies_take_the_province_of_the_issuer() -> None:
+    document = analyze(parse_bytes(PROVINCIAL_PLAN.encode("utf-8"), "ke-hoach.txt"))
+    items = {(a.agency, a.role): a for s in document.segments for a in s.assignments}
+    assert items[("so-nnmt", "lead")].province == "Đồng Tháp"
+    assert items[("bo-tai-chinh", "coordinate")].province is None  # a ministry belongs to no province
 
 
 # -- the real corpus -------------------------------------------------------------------------------
@@ -261,13 +444,13 @@ def test_portal_metadata_number_type_and_date_at_least_97_percent() -> None:
 
 
 @pytest.fixture(scope="module")
-def real_scores() -> dict[str, FormScore]:
+def real_scores() -> dict[str, Score]:
     scores, metadata, missing = evaluate_real()
     if not scores:
         pytest.skip(f"no real document of evaluation/gold/real is here ({len(missing)} missing)")
-    totals: dict[str, FormScore] = {}
+    totals: dict[str, Score] = {}
     for score in scores:
-        totals.setdefault(score.form, FormScore("all", score.form)).add(score)
+        totals.setdefault(score.facet, Score(score.facet, "all")).add(score)
     return totals
 
 
@@ -287,12 +470,41 @@ def test_real_gold_is_well_formed() -> None:
 
 
 # Floors at the level this version reaches, so that a change that loses ground fails; the issue's
-# targets (table and heading ≥ 0.95, inline and line ≥ 0.9) are above them and not met yet.
-REAL_FLOORS = {"table": 0.8, "heading": 0.55, "inline": 0.5}
+# targets (table and heading ≥ 0.95, inline and line ≥ 0.9, deadlines ≥ 0.95) are above them and not met yet.
+REAL_FLOORS = {"table": 0.8, "heading": 0.78, "inline": 0.82, "line": 0.74, "deadline": 0.72}
 
 
 @pytest.mark.parametrize("form", sorted(REAL_FLOORS))
-def test_real_corpus_assignment_floors(real_scores: dict[str, FormScore], form: str) -> None:
+def test_real_corpus_assignment_floors(real_scores: dict[str, Score], form: str) -> None:
     score = real_scores[form]
     assert score.gold > 0
     assert score.f1 >= REAL_FLOORS[form], score.to_dict()
+
+
+# -- the same plan as copied text, Word and PDF ----------------------------------------------------
+
+PLANS = Path(__file__).resolve().parents[2] / "shared" / "realdocs" / "plans"
+RENDERED_PLANS = ("hanoi-308-kh-ubnd.txt", "dongthap-597-kh-ubnd.txt", "kl-155-tw.txt", "qd-2597-ttg.txt")
+
+
+@pytest.mark.parametrize("name", RENDERED_PLANS)
+def test_word_and_pdf_renditions_of_a_real_plan_read_the_same(name: str, tmp_path: Path) -> None:
+    source = PLANS / name
+    if not source.is_file():
+        pytest.skip(f"{source} is not here")
+    blocks = markdown_to_blocks(source.read_text(encoding="utf-8"))
+    as_text = analyze(parse_file(source))
+    assert as_text.segments
+
+    def facts(document: Document) -> set[tuple[str, str, str]]:
+        return {(s.path, a.role, a.agency) for s in document.segments for a in s.assignments}
+
+    assert facts(as_text)
+    for rendition in (
+        make_docx(blocks, tmp_path / f"{source.stem}.docx"),
+        make_pdf(blocks, tmp_path / f"{source.stem}.pdf", name),
+    ):
+        document = analyze(parse_file(rendition))
+        assert (document.type, document.number, document.date) == (as_text.type, as_text.number, as_text.date)
+        assert [(s.kind, s.path) for s in document.segments] == [(s.kind, s.path) for s in as_text.segments]
+        assert facts(document) == facts(as_text)

@@ -53,6 +53,9 @@ _LONE_PIPE = re.compile(r"^\s*\|\s*$")
 _LONE_PIPE_LINES = re.compile(r"^[ \t]*\|[ \t]*$", re.MULTILINE)
 # "**TM. ỦY BAN NHÂN" / "DÂN **": copied text puts a space before an emphasis closer at a line's end.
 _SPACED_LINE_END_CLOSER = re.compile(r"(?<=[^\s*])[ \t]+(\*{1,3})[ \t]*$", re.MULTILINE)
+# "** 2.1. **Tập trung ...": a label set bold with spaces inside the marks, which Markdown does not
+# read as emphasis; the marks go and the label stays.
+_SPACED_LABEL_EMPHASIS = re.compile(r"^([ \t]*)(\*{1,3})[ \t]+([^*\n]{1,20}?)[ \t]+\2(?=\S)", re.MULTILINE)
 # A line that starts a new paragraph after a line ending a sentence, even without a blank line
 # between them: converters that keep one paragraph per line run "A. MỤC ĐÍCH" on after "như sau:".
 _LABEL_START = re.compile(
@@ -874,6 +877,7 @@ def _is_layout_table(cells_by_row: _Cells) -> bool:
 def markdown_to_blocks(text: str) -> list[Block]:
     """Blocks of a Markdown document in reading order."""
     text = _SPACED_LINE_END_CLOSER.sub(r"\1", text)
+    text = _SPACED_LABEL_EMPHASIS.sub(r"\1\3 ", text)
     return _Layout(_BlockParser(text).parse()).assemble()
 
 

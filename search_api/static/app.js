@@ -30,6 +30,7 @@ const ROLE_LABELS = {
   monitor: "theo dõi, giám sát",
   report: "báo cáo",
   advise: "tham mưu",
+  request: "được đề nghị",
 };
 
 const RELATION_LABELS = {
