@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -132,3 +133,87 @@ def evaluate_search(
 
                 methods[label] = evaluate(queries, rank)
     return {"queries": len(queries), "corpus": [str(p.name) for p in EVALUATION_CORPUS], "methods": methods}
+
+
+# -- junk in the top 5 (issue 10): what a staff member must never be shown as a result ----------------
+
+REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
+JUNK_K = 5
+# Judged on the hit's text as shown, independently of how the segmenter classified it: the closing
+# blocks of a directive and residue of its layout.
+_CLOSING_MARKS = re.compile(
+    r"(?:Nơi nhận\s*:|(?<!\w)Lưu\s*:?\s*VT|(?<!\w)T/?M\.?\s+(?:ỦY BAN|UỶ BAN|BAN|TỈNH|HĐND)|(?<!\w)K/?T\.?\s+(?:CHỦ TỊCH|BÍ THƯ|TRƯỞNG)|\(đã ký\))"
+)
+_MIN_CONTENT_WORDS = 4
+
+
+def junk_reason(text: str) -> str | None:
+    """Why a hit's text is not a result a user can act on, or None for content."""
+    words = re.findall(r"\w+", text)
+    if len(words) < _MIN_CONTENT_WORDS:
+        return "fragment"
+    if _CLOSING_MARKS.search(text):
+        return "recipients or signature"
+    letters = sum(c.isalpha() for c in text)
+    if letters < 0.5 * len(text.replace(" ", "")):
+        return "table residue"
+    return None
+
+
+def junk_corpus() -> list[Path]:
+    """The judged corpus plus every real document in ../shared/realdocs (portal copies included)."""
+    from search_api.ingesting import collect_files
+
+    folders = [*EVALUATION_CORPUS]
+    if REALDOCS.is_dir():
+        folders.append(REALDOCS)
+    files, _ = collect_files(folders)
+    return [f for f in files if f.name.lower() != "readme.md" and not f.name.startswith("_")]
+
+
+def evaluate_junk(spec: str, progress: Callable[[str], None] | None = None) -> dict[str, Any]:
+    """Ingest the seed, the genre documents and the real corpus; count junk in each query's top 5."""
+    import tempfile
+
+    from search_api.indexing import index_document
+    from search_api.ingesting import analyze_for_record, ingest_file
+    from search_api.services import open_services
+
+    queries = load_queries()
+    files = junk_corpus()
+    examples: list[dict[str, str]] = []
+    with (
+        tempfile.TemporaryDirectory(prefix="vanban-junk-") as scratch,
+        open_services(Path(scratch), spec) as services,
+    ):
+        analyze = analyze_for_record(services.record)
+        stored = 0
+        for number, path in enumerate(files, 1):
+            outcome = ingest_file(services.record, path, 50 * 1024 * 1024, analyze)
+            document = (
+                services.record.document(outcome.document_id or "") if outcome.status != "failed" else None
+            )
+            if document is not None:
+                index_document(services.store, document, services.embedder)
+                stored += 1
+            if progress and (number % 25 == 0 or number == len(files)):
+                progress(f"indexed {number}/{len(files)} files")
+        services.store.optimize()
+        hits_seen = junk = 0
+        for query in queries:
+            for hit in services.searcher.search(query.q, k=JUNK_K, mode="hybrid"):
+                hits_seen += 1
+                reason = junk_reason(hit.text)
+                if reason is not None:
+                    junk += 1
+                    examples.append(
+                        {"query": query.q, "segment": hit.segment_id, "why": reason, "text": hit.text[:120]}
+                    )
+    return {
+        "files": len(files),
+        "documents": stored,
+        "queries": len(queries),
+        "hits": hits_seen,
+        "junk": junk,
+        "examples": examples,
+    }

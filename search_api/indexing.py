@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import re
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -13,6 +14,7 @@ from dataclasses import dataclass, field
 from itertools import chain
 
 from ingest.model import Document, Segment
+from ingest.vocabulary import FILING_LINE_OPENINGS, RECIPIENTS_OPENINGS, SIGNATURE_OPENINGS
 from nlp.embeddings import Embedder
 from nlp.lexical import passage_terms, passage_vector
 from nlp.passages import passage_parts
@@ -26,10 +28,48 @@ UNSEARCHED_KINDS = frozenset({"recipients", "heading"})
 ACTING_RELATIONS = frozenset({"implements", "amends", "replaces"})
 
 
+# A retrieval unit says something a user can act on; fewer words than this is a fragment of the
+# layout ("|", "Bưu điện.", "TT | Nội dung") that short-passage embeddings put near every query.
+MIN_UNIT_WORDS = 4
+_WORD = re.compile(r"\w*[^\W\d_]\w*")  # a word with at least one letter
+_CLOSING_OPENINGS = RECIPIENTS_OPENINGS + FILING_LINE_OPENINGS + SIGNATURE_OPENINGS
+_LONG_ROW = 1000  # a row this long is a page laid out in a table: content, whatever it ends with
+_RECIPIENT_RUN = re.compile(r"(?:;\s*-\s*[^;]{2,80}){3}")  # "; - A; - B; - C"
+_FILING = re.compile(r"-\s*(?:" + "|".join(re.escape(o) for o in FILING_LINE_OPENINGS) + ")")
+
+
 def is_searchable(segment: Segment) -> bool:
     if segment.kind in UNSEARCHED_KINDS or segment.path.startswith("Ký"):
         return False
-    return bool(segment.text.strip())
+    return bool(segment.text.strip()) and not is_layout_residue(segment)
+
+
+def is_layout_residue(segment: Segment) -> bool:
+    """Text that is not content: a fragment, a closing block (recipients and signature, often
+    flattened into table cells or run-on lines by copied web text), a form line of dots, or a table
+    row with no sentence in it ("1 | Bộ Công an | Tháng 12/2025" is the row's data, found through
+    its task row)."""
+    text = segment.text
+    if len(_WORD.findall(text)) < MIN_UNIT_WORDS:
+        return True
+    pieces = [p.strip() for p in re.split(r"\n| \| ", text) if p.strip()]
+    closing = [p for p in pieces if p.lstrip("-* ").startswith(_CLOSING_OPENINGS)]
+    if sum(map(len, closing)) * 2 > sum(map(len, pieces)):
+        return True
+    if closing and segment.kind == "table_row" and len(text) < _LONG_ROW:
+        return True  # a layout row that holds a signature ("| KT. CHỦ TỊCH ... | PHỤ LỤC ...")
+    listed = sum(len(m.group()) for m in _RECIPIENT_RUN.finditer(text))
+    if listed * 2 > len(text) and (closing or _FILING.search(text)):
+        return True  # "Chính phủ; - Ban Tổ chức Trung ương; - ...; - Lưu: VT": a recipients list run on
+    visible = re.sub(r"\s", "", text)
+    if sum(c.isalpha() for c in visible) * 2 < len(visible):  # "Tên người bán: ............"
+        return True
+    cells = segment.cells or []
+    return (
+        segment.kind == "table_row"
+        and bool(cells)
+        and max(len(_WORD.findall(c)) for c in cells) < MIN_UNIT_WORDS
+    )
 
 
 def breadcrumb(document: Document, segment: Segment, by_path: dict[str, Segment] | None = None) -> list[str]:

@@ -24,7 +24,7 @@ from search_api.record import Record
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
 SearchMode = Literal["hybrid", "dense", "sparse"]
-ROLES = ("lead", "coordinate", "direct", "implement", "guide", "monitor", "report", "advise")
+ROLES = ("lead", "coordinate", "direct", "implement", "request", "guide", "monitor", "report", "advise")
 
 
 class QueryError(VanbanError):
@@ -245,8 +245,8 @@ class Searcher:
             if len(hits) == k:
                 break
             segment = self.record.segment(point.segment_id)
-            if segment is None:  # the index is older than the record: skip what is gone
-                continue
+            if segment is None or not is_searchable(segment):
+                continue  # gone from the record, or residue an index built before this rule still holds
             if segment.document_id not in documents:
                 documents[segment.document_id] = self.record.document(segment.document_id)
             document = documents[segment.document_id]

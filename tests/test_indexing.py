@@ -142,3 +142,73 @@ def test_reindex_if_outdated_rebuilds_only_an_index_of_another_schema(
     rebuilt = cli("reindex", "--if-outdated", "-q")
     assert rebuilt.code == 0 and "indexed" in rebuilt.out
     assert cli("search", "giải phóng mặt bằng", "--json").code == 0
+
+
+# -- what is never a retrieval unit (issue 10) ------------------------------------------------------
+
+
+def _segment(text: str, kind: str = "other", cells: list[str] | None = None) -> Any:
+    from ingest.model import Segment
+
+    return Segment(
+        id="d:1", document_id="d", path="1", kind=kind, text=text, start=0, end=len(text), cells=cells
+    )  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "cells"),
+    [
+        ("|", "task", None),
+        ("Bưu điện.", "task", None),
+        ("TM. ỦY BAN NHÂN DÂN\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nNguyễn Văn A", "other", None),
+        (
+            "Chính phủ; - Ban Tổ chức Trung ương; - Kiểm toán nhà nước; - Các Bộ, cơ quan ngang bộ; - Lưu: VT, KGVX.",
+            "organization",
+            None,
+        ),
+        (
+            " | KT. CHỦ TỊCH PHÓ CHỦ TỊCH Lê Văn B | PHỤ LỤC DANH MỤC",
+            "table_row",
+            ["", "KT. CHỦ TỊCH PHÓ CHỦ TỊCH Lê Văn B", "PHỤ LỤC DANH MỤC"],
+        ),
+        ("1. Tên người bán hàng: ..................................................", "other", None),
+        ("1 | Bộ Công an | Tháng 12/2025", "table_row", ["1", "Bộ Công an", "Tháng 12/2025"]),
+    ],
+)
+def test_layout_residue_is_not_searchable(text: str, kind: str, cells: list[str] | None) -> None:
+    assert not is_searchable(_segment(text, kind, cells))
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "cells"),
+    [
+        ("Sở Y tế chủ trì tổ chức tập huấn cho cán bộ y tế cơ sở.", "task", None),
+        (
+            "2 | Xây dựng cơ sở dữ liệu đất đai | Sở Nông nghiệp và Môi trường | Quý IV/2025",
+            "table_row",
+            ["2", "Xây dựng cơ sở dữ liệu đất đai", "Sở Nông nghiệp và Môi trường", "Quý IV/2025"],
+        ),
+        # A task that names its recipients in passing is content.
+        (
+            "Gửi báo cáo về Bộ Nội vụ; - tổng hợp kết quả; - trình Chính phủ trước ngày 15/12/2025.",
+            "task",
+            None,
+        ),
+    ],
+)
+def test_content_stays_searchable(text: str, kind: str, cells: list[str] | None) -> None:
+    assert is_searchable(_segment(text, kind, cells))
+
+
+def test_seed_and_genre_documents_lose_only_their_signature_blocks(seed: Document) -> None:
+    genre = Path(__file__).resolve().parent / "data" / "genre"
+    documents = [seed, *(parse_file(path) for path in sorted(genre.iterdir()))]
+    dropped = [
+        s
+        for d in documents
+        for s in d.segments
+        if s.kind not in indexing.UNSEARCHED_KINDS and not is_searchable(s)
+    ]
+    assert dropped and all(s.text.startswith(("T/M", "TM.", "K/T", "KT.")) for s in dropped), [
+        s.text for s in dropped
+    ]
