@@ -167,6 +167,15 @@ COLLECTIVE_MEMBERS: tuple[str, ...] = (
     "cấp uỷ",
     "tổ chức đảng",
 )
+# How an article addresses the people it charges before naming them: "Các Ông/bà: Chánh Văn phòng Bộ; ...".
+PERSON_ADDRESSES: tuple[str, ...] = (
+    "các ông/bà",
+    "ông/bà",
+    "các ông, bà",
+    "các ông (bà)",
+    "các đồng chí",
+    "đồng chí",
+)
 # Titles of a body's head standing for the body: "Giám đốc Sở Nội vụ", "Thủ trưởng các sở, ngành".
 PERSON_TITLES: tuple[str, ...] = (
     "các bộ trưởng",

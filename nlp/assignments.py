@@ -20,7 +20,13 @@ from dataclasses import dataclass, replace
 
 from ingest.model import Assignment, Document, Segment
 from ingest.normalize import normalize_tone_marks
-from ingest.vocabulary import AGENCY_SUBJECT_STARTS, COLLECTIVE_MEMBERS, DUTY_OPENERS, PERSON_TITLES
+from ingest.vocabulary import (
+    AGENCY_SUBJECT_STARTS,
+    COLLECTIVE_MEMBERS,
+    DUTY_OPENERS,
+    PERSON_ADDRESSES,
+    PERSON_TITLES,
+)
 from nlp.agencies import Agency, AgencyRegistry
 from nlp.timeframes import FREQUENCY_WORDS, frequency_and_deadline, normalize_deadline
 
@@ -145,6 +151,10 @@ _QUALIFIER = re.compile(r"\s(?:theo (?:chức năng|thẩm quyền|lĩnh vực)|
 # Words that go on describing a body after its name: "... được giao nhiệm vụ", "... trên địa bàn tỉnh".
 _NAME_TAIL = re.compile(
     r"(?:và|các|được|trực thuộc|thuộc|trên địa bàn|có liên quan|liên quan|cấp|đóng|tại|của|khác)(?!\w)"
+)
+# A level written after a known body's name, which makes it another body: its provincial or regional one.
+_LEVEL_SUFFIX = re.compile(
+    r"\s+(?:cấp tỉnh|cấp xã|cấp huyện|tỉnh|thành phố|trung ương|khu vực\s+[IVXLC\d]+)(?![\w-])", re.IGNORECASE
 )
 _PARENTHETICAL = re.compile(r"\([^()]{0,200}\)")
 _REQUEST_LINE = re.compile(r"^[\s\-+•*]*đề nghị\s+", re.IGNORECASE)  # "Đề nghị X ...": X is asked
@@ -314,8 +324,8 @@ class _ClauseReader:
                 title = _PERSON_TITLE.match(_key(piece))
                 if title:  # "Giám đốc Sở Nội vụ", "Thủ trưởng các sở": the body stands for its head
                     piece = piece[title.end() :]
-                if not piece:
-                    continue
+                if not piece or _key(piece) in PERSON_ADDRESSES:
+                    continue  # "Các Ông/bà: ...": the people are named by their titles next
                 if _looks_like_agency(piece) and (not self.named_bodies_only or _names_bodies(piece)):
                     found.append((self.registry.resolve(piece) or self.registry.unknown(piece), piece))
                     joined = match.end() == nxt - position and self.clause[nxt - 1 : nxt].isspace()
@@ -348,6 +358,12 @@ class _ClauseReader:
             else:
                 found.append((token.agency, token.text))  # type: ignore[arg-type]
             index, position = index + 1, token.end
+            suffix = _LEVEL_SUFFIX.match(self.clause, position)
+            if suffix and not (index < len(self.tokens) and self.tokens[index].start < suffix.end()):
+                # "Mặt trận Tổ quốc Việt Nam tỉnh", "Kho bạc Nhà nước khu vực XI": the body at its level.
+                mention = f"{found[-1][1]} {suffix.group().strip()}"
+                found[-1] = (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
+                position = suffix.end()
 
     def assign(self, subject: list[tuple[Agency, str]], role: str, verb: str) -> None:
         for agency, mention in subject:
@@ -716,8 +732,8 @@ def agency_heading(title: str, registry: AgencyRegistry) -> AgencyHeading | None
     title = _LABEL.sub("", title.strip()).strip(" *:.")
     request = bool(_REQUEST_LINE.match(title))
     title = _RESPONSIBILITY_OF.sub("", _REQUEST_LINE.sub("", title)).strip()
-    if not title or len(title) > 200 or _VERB.search(_key(title)):
-        return None
+    if not title or len(title) > 200 or _VERB.search(_key(title)) or _key(title) in PERSON_ADDRESSES:
+        return None  # a sentence, or "Các Ông/bà:" before the titles of the people charged
     bodies: list[tuple[Agency, str]] = []
     for piece in split_bodies(title):
         agency = registry.resolve(piece)

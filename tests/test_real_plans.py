@@ -292,6 +292,17 @@ SUBJECT_LED = [
         "nội dung trên.",
         {("direct", "cap-uy-to-chuc-dang:all")},
     ),
+    # A level written after a known body's name makes it that body's regional or provincial office.
+    (
+        "Đề nghị Kiểm toán Nhà nước khu vực II, Thuế tỉnh tăng cường kiểm tra việc sử dụng kinh phí.",
+        {("request", "kiểm toán nhà nước khu vực ii"), ("request", "thue-tinh")},
+    ),
+    # "Các Ông/bà:" addresses the people charged; it is not a body.
+    (
+        "Các Ông/bà: Chánh Văn phòng Ủy ban nhân dân tỉnh; Giám đốc Sở Tư pháp chịu trách nhiệm thi hành "
+        "Quyết định này.",
+        {("implement", "van-phong-ubnd-tinh"), ("implement", "so-tu-phap")},
+    ),
     # A goal that names bodies mid-sentence assigns nothing, nor does a collective of things.
     ("Phấn đấu 100% các sở, ngành, địa phương sử dụng văn bản điện tử.", set()),
     ("Các phong trào thi đua tiếp tục được đẩy mạnh.", set()),
@@ -471,7 +482,7 @@ def test_real_gold_is_well_formed() -> None:
 
 # Floors at the level this version reaches, so that a change that loses ground fails; the issue's
 # targets (table and heading ≥ 0.95, inline and line ≥ 0.9, deadlines ≥ 0.95) are above them and not met yet.
-REAL_FLOORS = {"table": 0.8, "heading": 0.78, "inline": 0.82, "line": 0.74, "deadline": 0.72}
+REAL_FLOORS = {"table": 0.8, "heading": 0.84, "inline": 0.82, "line": 0.78, "deadline": 0.72}
 
 
 @pytest.mark.parametrize("form", sorted(REAL_FLOORS))
