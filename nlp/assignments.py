@@ -156,6 +156,8 @@ _NAME_TAIL = re.compile(
 _LEVEL_SUFFIX = re.compile(
     r"\s+(?:cấp tỉnh|cấp xã|cấp huyện|tỉnh|thành phố|trung ương|khu vực\s+[IVXLC\d]+)(?![\w-])", re.IGNORECASE
 )
+# Where a body's name ends and what it is for begins: "... để", "... nhằm", "... trong việc", "(...".
+_PURPOSE = re.compile(r"\s(?:để|nhằm|trong việc|về việc)(?!\w)|\s*\(", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\([^()]{0,200}\)")
 _REQUEST_LINE = re.compile(r"^[\s\-+•*]*đề nghị\s+", re.IGNORECASE)  # "Đề nghị X ...": X is asked
 _MAX_HEADING = 200  # a title line; a longer line ending with a colon is a sentence leading in
@@ -327,7 +329,13 @@ class _ClauseReader:
                 if not piece or _key(piece) in PERSON_ADDRESSES:
                     continue  # "Các Ông/bà: ...": the people are named by their titles next
                 if _looks_like_agency(piece) and (not self.named_bodies_only or _names_bodies(piece)):
-                    found.append((self.registry.resolve(piece) or self.registry.unknown(piece), piece))
+                    purpose = _PURPOSE.search(piece)
+                    if (
+                        purpose
+                    ):  # "các đơn vị liên quan để hỗ trợ ...": the body ends where its purpose starts
+                        found.append(self._body(piece[: purpose.start()]))
+                        return found, index, position + match.start() + purpose.start()
+                    found.append(self._body(piece))
                     joined = match.end() == nxt - position and self.clause[nxt - 1 : nxt].isspace()
                 elif found and glue and _MEMBER.match(_key(piece)) and len(piece.split()) <= 6:
                     # "Các sở, ngành, địa phương", "UBND xã, phường": one collective, kept whole.
@@ -364,6 +372,10 @@ class _ClauseReader:
                 mention = f"{found[-1][1]} {suffix.group().strip()}"
                 found[-1] = (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
                 position = suffix.end()
+
+    def _body(self, mention: str) -> tuple[Agency, str]:
+        mention = mention.strip(_BULLET)
+        return (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
 
     def assign(self, subject: list[tuple[Agency, str]], role: str, verb: str) -> None:
         for agency, mention in subject:

@@ -303,6 +303,11 @@ SUBJECT_LED = [
         "Quyết định này.",
         {("implement", "van-phong-ubnd-tinh"), ("implement", "so-tu-phap")},
     ),
+    # A partner's name ends where its purpose begins.
+    (
+        "Sở Công Thương chủ trì, phối hợp với các đơn vị điện lực trên địa bàn tỉnh để bảo đảm cung cấp điện.",
+        {("lead", "so-cong-thuong"), ("coordinate", "các đơn vị điện lực trên địa bàn tỉnh")},
+    ),
     # A goal that names bodies mid-sentence assigns nothing, nor does a collective of things.
     ("Phấn đấu 100% các sở, ngành, địa phương sử dụng văn bản điện tử.", set()),
     ("Các phong trào thi đua tiếp tục được đẩy mạnh.", set()),
