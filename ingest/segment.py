@@ -136,6 +136,11 @@ def _has_content_under(blocks: list[Block], index: int, level: int) -> bool:
     return False
 
 
+def _is_appendix_label(text: str) -> bool:
+    label = match_label(text)
+    return label is not None and label[0].token.startswith("Phụ lục")
+
+
 def looks_like_assignment(block: Block) -> bool:
     """An assignment line: `*`-marked or set apart in italics, an agency as subject, a role verb."""
     text = block.text
@@ -253,12 +258,14 @@ def _outline(blocks: list[Block]) -> list[_Draft]:
             closing = "recipients"
             drafts.append(_Draft([index], "recipients", "Nơi nhận"))
             continue
-        if (
+        appendix = closing is not None and not block.marker and _is_appendix_label(text)
+        if appendix or (
             closing
             and _is_title_case_line(text)
             and not text.startswith(SIGNATURE_OPENINGS)
             and len(text) > 25
         ):
+            # "PHỤ LỤC" after the signature opens a part of its own, with its tables.
             closing = None
             stack[1:] = []
         if (

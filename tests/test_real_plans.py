@@ -524,3 +524,16 @@ def test_word_and_pdf_renditions_of_a_real_plan_read_the_same(name: str, tmp_pat
         assert (document.type, document.number, document.date) == (as_text.type, as_text.number, as_text.date)
         assert [(s.kind, s.path) for s in document.segments] == [(s.kind, s.path) for s in as_text.segments]
         assert facts(document) == facts(as_text)
+
+
+def test_an_appendix_after_the_signature_is_a_part_with_its_tables() -> None:
+    source = PLANS / "bacninh-144-kh-ubnd.txt"
+    if not source.is_file():
+        pytest.skip(f"{source} is not here")
+    document = parse_file(source)
+    rows = [s for s in document.segments if s.kind == "table_row"]
+    assert rows and all(s.path.startswith("Phụ lục.") for s in rows)
+    appendix = next(s for s in document.segments if s.path == "Phụ lục")
+    assert appendix.kind == "heading" and "PHÂN CÔNG THỰC HIỆN" in appendix.text
+    signature = next(s for s in document.segments if s.path == "Ký")
+    assert "PHỤ LỤC" not in signature.text
