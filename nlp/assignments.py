@@ -158,6 +158,8 @@ _LEVEL_SUFFIX = re.compile(
 )
 # Where a body's name ends and what it is for begins: "... để", "... nhằm", "... trong việc", "(...".
 _PURPOSE = re.compile(r"\s(?:để|nhằm|trong việc|về việc)(?!\w)|\s*\(", re.IGNORECASE)
+_LOWERCASE_HEAD = re.compile(r"(?:cơ quan|đơn vị|tổ chức|chi nhánh|doanh nghiệp)(?!\w)")
+_ENDS_AT_LEVEL = re.compile(r"(?<!\w)(?:tỉnh|thành phố|trung ương|cấp tỉnh|cấp xã)\s*$", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\([^()]{0,200}\)")
 _REQUEST_LINE = re.compile(r"^[\s\-+•*]*đề nghị\s+", re.IGNORECASE)  # "Đề nghị X ...": X is asked
 _MAX_HEADING = 200  # a title line; a longer line ending with a colon is a sentence leading in
@@ -203,7 +205,14 @@ def split_bodies(text: str) -> list[str]:
             piece = piece.strip(" .:()-\n")
             if not piece:
                 continue
-            if bodies and glue and not _starts_body(piece) and not bodies[-1].endswith(";"):
+            starts = _starts_body(piece) or (
+                # "Đài ... Thành phố, cơ quan thông tấn báo chí": after a name closed by its level, a
+                # kind of body in lowercase starts another body rather than naming more members.
+                bool(bodies)
+                and _LOWERCASE_HEAD.match(piece) is not None
+                and _ENDS_AT_LEVEL.search(bodies[-1]) is not None
+            )
+            if bodies and glue and not starts and not bodies[-1].endswith(";"):
                 bodies[-1] += ("," if glue == "," else " " + glue) + " " + piece
             else:
                 bodies.append(piece)
@@ -656,7 +665,7 @@ def _listed(text: str, role: str, registry: AgencyRegistry) -> list[Assignment]:
     whole may still hold known names with words around them ("Sở Y tế thúc đẩy, theo dõi").
     """
     collector = _Collector()
-    for piece in split_bodies(text):
+    for piece in split_bodies(_PARENTHETICAL.sub(" ", text)):  # "Trung tâm ... (Sở Nội vụ)": the centre
         # A bare head word ("Bộ" in a cell cut short) names no body.
         if not piece[0].isalpha() or _key(piece) in _AGENCY_HEADS:
             continue

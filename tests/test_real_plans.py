@@ -152,6 +152,15 @@ def test_copied_plan_metadata_outline_and_assignments() -> None:
         ("Sở Văn hóa, Thể thao và Du lịch", ["Sở Văn hóa, Thể thao và Du lịch"]),
         ("Ban Quản lý các Khu công nghiệp, khu kinh tế", ["Ban Quản lý các Khu công nghiệp, khu kinh tế"]),
         ("Sở Tài chính, Sở Nội vụ", ["Sở Tài chính", "Sở Nội vụ"]),
+        # After a name closed by its level, a lowercase kind of body is another body.
+        (
+            "Đài Phát thanh và Truyền hình Thành phố, cơ quan thông tấn báo chí",
+            ["Đài Phát thanh và Truyền hình Thành phố", "cơ quan thông tấn báo chí"],
+        ),
+        (
+            "UBND các tỉnh, thành phố trực thuộc Trung ương, cơ quan, tổ chức khác có liên quan",
+            ["UBND các tỉnh, thành phố trực thuộc Trung ương", "cơ quan, tổ chức khác có liên quan"],
+        ),
         ("Sở Giáo dục và Đào tạo; Sở Nội vụ", ["Sở Giáo dục và Đào tạo", "Sở Nội vụ"]),
         (
             "Liên đoàn Lao động, Hội Nông dân, Liên minh Hợp tác xã",
@@ -487,7 +496,7 @@ def test_real_gold_is_well_formed() -> None:
 
 # Floors at the level this version reaches, so that a change that loses ground fails; the issue's
 # targets (table and heading ≥ 0.95, inline and line ≥ 0.9, deadlines ≥ 0.95) are above them and not met yet.
-REAL_FLOORS = {"table": 0.8, "heading": 0.84, "inline": 0.82, "line": 0.78, "deadline": 0.72}
+REAL_FLOORS = {"table": 0.8, "heading": 0.85, "inline": 0.86, "line": 0.78, "deadline": 0.72}
 
 
 @pytest.mark.parametrize("form", sorted(REAL_FLOORS))
