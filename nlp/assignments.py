@@ -624,7 +624,7 @@ def assignments_in_text(
                 item.frequency = frequency
     for item in collector.items.values():
         if deadline:
-            set_deadline(item, deadline)
+            set_deadline(item, deadline, text)
         elif item.frequency:
             item.recurrence = normalize_deadline(item.frequency)[2]
     return list(collector.items.values())
@@ -642,7 +642,7 @@ def _time_from_text(item: Assignment, text: str) -> None:
     """The time of an item its heading assigns: a deadline phrase, else a rhythm it states."""
     deadline = _deadline_in(text)
     if deadline:
-        set_deadline(item, deadline)
+        set_deadline(item, deadline, text)
         return
     key = _key(text)
     for match in _FREQUENCY.finditer(key):
@@ -652,10 +652,16 @@ def _time_from_text(item: Assignment, text: str) -> None:
             return
 
 
-def set_deadline(item: Assignment, written: str) -> None:
-    """The time as written and as data: start, end and recurrence."""
+def set_deadline(item: Assignment, written: str, line: str = "") -> None:
+    """The time as written and as data: start, end and recurrence.
+
+    A day without a year recurs: "Định kỳ hằng năm (trước ngày 30 tháng 11)", "trước ngày 15/12"
+    in a line that says "hằng năm" take the line's rhythm.
+    """
     item.deadline = written
     item.deadline_start, item.deadline_end, item.recurrence = normalize_deadline(written)
+    if item.recurrence is None and item.deadline_start is None and item.deadline_end is None and line:
+        item.recurrence = normalize_deadline(line)[2]
 
 
 def _listed(text: str, role: str, registry: AgencyRegistry) -> list[Assignment]:
@@ -934,9 +940,8 @@ def _inherit_lead_ins(segments: list[Segment]) -> None:
     A lead-in is an item that gives work and ends with a colon ("3. Giao Đảng ủy Chính phủ lãnh đạo,
     chỉ đạo:" over "3.1 ..."), or a command with items of its own ("2. Yêu cầu các cấp ủy, tổ chức
     đảng ..." over "2.1 ..."); a sentence after an ordinary item ("Chương trình này được phổ biến
-    đến chi bộ.") is not one of its items. One that
-    ends with a colon ("Đảng ủy Chính phủ khẩn trương triển khai ... như sau:") also governs the
-    items that follow it at its own level unlabelled or under a bullet of another rank ("- X khẩn
+    đến chi bộ.") is not one of its items. One that ends with a colon ("Đảng ủy Chính phủ khẩn
+    trương triển khai ... như sau:") also governs the items that follow it at its own level unlabelled or under a bullet of another rank ("- X khẩn
     trương ... như sau:" then "+ Báo cáo Bộ Chính trị ..."), up to the next item of its own rank.
     """
     parents = {s.parent_path for s in segments if s.parent_path and s.label is not None}  # labelled items

@@ -17,7 +17,7 @@ from ingest.pipeline import parse_bytes, parse_file
 from ingest.readers.markdown import is_copied_web_text, markdown_to_blocks
 from nlp.agencies import AgencyRegistry
 from nlp.analyze import analyze
-from nlp.assignments import agency_heading, split_bodies
+from nlp.assignments import agency_heading, assignments_in_text, split_bodies
 from nlp.evaluation import REAL_GOLD_DIR, Score, evaluate_portal_metadata, evaluate_real
 from nlp.timeframes import normalize_deadline
 from tests.docgen_renditions import make_docx, make_pdf
@@ -546,3 +546,13 @@ def test_an_appendix_after_the_signature_is_a_part_with_its_tables() -> None:
     assert appendix.kind == "heading" and "PHÂN CÔNG THỰC HIỆN" in appendix.text
     signature = next(s for s in document.segments if s.path == "Ký")
     assert "PHỤ LỤC" not in signature.text
+
+
+def test_a_day_without_a_year_takes_the_rhythm_of_its_line() -> None:
+    registry = AgencyRegistry.default()
+    items = assignments_in_text(
+        "Sở Xây dựng định kỳ hằng năm (trước ngày 30 tháng 11) báo cáo kết quả thực hiện về Ủy ban nhân dân tỉnh.",
+        registry,
+    )
+    reports = [a for a in items if a.agency == "so-xay-dung"]
+    assert reports and all(a.recurrence == "annual" and a.deadline_end is None for a in reports)
