@@ -19,13 +19,14 @@ import re
 from dataclasses import dataclass, replace
 
 from ingest.model import Assignment, Document, Segment
-from ingest.normalize import normalize_tone_marks
+from ingest.normalize import match_key, normalize_tone_marks
 from ingest.vocabulary import (
     AGENCY_SUBJECT_STARTS,
     COLLECTIVE_MEMBERS,
     DUTY_OPENERS,
     PERSON_ADDRESSES,
     PERSON_TITLES,
+    PROVINCES_2025,
 )
 from nlp.agencies import Agency, AgencyRegistry
 from nlp.timeframes import FREQUENCY_WORDS, frequency_and_deadline, normalize_deadline
@@ -92,10 +93,6 @@ _BARE_COMMA = re.compile(r"^\s*,\s*$")
 # "ban hành các quy định, hướng dẫn có liên quan" (rules and guidelines), not "... and guide".
 _NOUN_LIST_ITEM = re.compile(r"(?<!\w)(?:các|những|mọi|một số)\s+\w+(?:\s+\w+)?\s*,\s*$")
 _HEAD_DISTANCE = 2  # words allowed between a subject (or partners) and its verb: "khẩn trương", "đồng thời"
-_DEADLINE = re.compile(
-    r"(?<!\w)(trước ngày \d{1,2}/\d{1,2}(?:/\d{4})?(?: hằng năm)?|(?:trong )?quý [IV]{1,3}/\d{4}"
-    r"|trong năm \d{4}|(?:trước|đến) (?:ngày \d{1,2}[-/]\d{1,2}[-/]\d{4}|năm \d{4}))"
-)
 # Column titles of appendix tables (and inline field names) → the role of the bodies they list.
 # "Đơn vị thực hiện" names the bodies that carry the task out, as "Đơn vị chủ trì" does: both lead.
 _COLUMN_ROLES: tuple[tuple[str, str], ...] = (
@@ -239,11 +236,7 @@ def _names_bodies(piece: str) -> bool:
 
 def _looks_like_agency(piece: str) -> bool:
     words = piece.split()
-    if not words or len(words) > _MAX_MENTION_WORDS or not piece[0].isalpha():
-        return False
-    # Names of bodies are capitalised ("Sở Y tế"); lowercase starts are collectives ("các cơ quan ...").
-    key = _key(piece)
-    return (piece[0].isupper() or key.startswith("các ")) and key.startswith(_AGENCY_HEADS)
+    return bool(words) and len(words) <= _MAX_MENTION_WORDS and piece[0].isalpha() and _starts_body(piece)
 
 
 class _Collector:
@@ -631,11 +624,9 @@ def assignments_in_text(
 
 
 def _deadline_in(text: str) -> str | None:
-    """The deadline a line gives its work, as written: the genre's "trước ngày 15/12 hằng năm" forms
-    first, else the first dated or bounded time of the line ("chậm nhất ngày 09/3/2025", "đến hết
-    tháng 10/2025", "trước ngày 31 tháng 12 năm 2026")."""
-    found = _DEADLINE.search(text)
-    return found.group() if found else frequency_and_deadline(text)[1]
+    """The deadline a line gives its work, as written: its first dated or bounded time ("trước ngày
+    15/12", "chậm nhất ngày 09/3/2025", "Quý IV/2025", "đến hết tháng 10/2025")."""
+    return frequency_and_deadline(text)[1]
 
 
 def _time_from_text(item: Assignment, text: str) -> None:
@@ -909,9 +900,6 @@ _ISSUER_PROVINCE = re.compile(
 
 def document_province(issuer: str | None, place: str | None) -> str | None:
     """The province a local issuer belongs to: one of the 34 of 2025, or as written for a former one."""
-    from ingest.normalize import match_key
-    from ingest.vocabulary import PROVINCES_2025
-
     lines = [line.strip() for line in (issuer or "").splitlines() if line.strip()]
     # "ỦY BAN NHÂN DÂN TỈNH" / "ĐỒNG THÁP": the issuer's name on two lines.
     lines += [
@@ -979,12 +967,7 @@ def _inherit_lead_ins(segments: list[Segment]) -> None:
                 own_time = Assignment(role=item.role, agency=item.agency, mention=item.mention)
                 _time_from_text(own_time, segment.text)
                 if own_time.deadline or own_time.recurrence:  # "+ Báo cáo ... chậm nhất ngày 09/3/2025"
-                    inherited.deadline, inherited.frequency = own_time.deadline, own_time.frequency
-                    inherited.deadline_start, inherited.deadline_end = (
-                        own_time.deadline_start,
-                        own_time.deadline_end,
-                    )
-                    inherited.recurrence = own_time.recurrence
+                    inherited = replace(own_time, actions=inherited.actions, known=item.known)
                 segment.assignments.append(inherited)
 
 

@@ -101,8 +101,7 @@ def evaluate_search(
     """Ingest the evaluation corpus into a scratch store per embedder and score every method."""
     import tempfile
 
-    from search_api.indexing import index_document
-    from search_api.ingesting import analyze_for_record, collect_files, ingest_file
+    from search_api.ingesting import collect_files
     from search_api.services import open_services
 
     queries = load_queries()
@@ -113,15 +112,7 @@ def evaluate_search(
             open_services(Path(scratch), spec) as services,
         ):
             files, _ = collect_files(EVALUATION_CORPUS)
-            analyze = analyze_for_record(services.record)
-            for path in files:
-                outcome = ingest_file(services.record, path, 50 * 1024 * 1024, analyze)
-                if outcome.status == "failed":
-                    raise VanbanError(f"evaluation corpus: {path}: {outcome.message}")
-                document = services.record.document(outcome.document_id or "")
-                if document is not None:
-                    index_document(services.store, document, services.embedder)
-            services.store.optimize()
+            _ingest_and_index(services, files, strict=True)
             if progress:
                 progress(f"indexed the evaluation corpus with {services.embedder.name}")
             modes = ("sparse", "dense", "hybrid") if not methods else ("dense", "hybrid")
@@ -175,8 +166,6 @@ def evaluate_junk(spec: str, progress: Callable[[str], None] | None = None) -> d
     """Ingest the seed, the genre documents and the real corpus; count junk in each query's top 5."""
     import tempfile
 
-    from search_api.indexing import index_document
-    from search_api.ingesting import analyze_for_record, ingest_file
     from search_api.services import open_services
 
     queries = load_queries()
@@ -186,19 +175,7 @@ def evaluate_junk(spec: str, progress: Callable[[str], None] | None = None) -> d
         tempfile.TemporaryDirectory(prefix="vanban-junk-") as scratch,
         open_services(Path(scratch), spec) as services,
     ):
-        analyze = analyze_for_record(services.record)
-        stored = 0
-        for number, path in enumerate(files, 1):
-            outcome = ingest_file(services.record, path, 50 * 1024 * 1024, analyze)
-            document = (
-                services.record.document(outcome.document_id or "") if outcome.status != "failed" else None
-            )
-            if document is not None:
-                index_document(services.store, document, services.embedder)
-                stored += 1
-            if progress and (number % 25 == 0 or number == len(files)):
-                progress(f"indexed {number}/{len(files)} files")
-        services.store.optimize()
+        stored = _ingest_and_index(services, files, strict=False, progress=progress)
         hits_seen = junk = 0
         for query in queries:
             for hit in services.searcher.search(query.q, k=JUNK_K, mode="hybrid"):
@@ -217,3 +194,27 @@ def evaluate_junk(spec: str, progress: Callable[[str], None] | None = None) -> d
         "junk": junk,
         "examples": examples,
     }
+
+
+def _ingest_and_index(
+    services: Any, files: list[Path], strict: bool, progress: Callable[[str], None] | None = None
+) -> int:
+    """Store and index `files` in a scratch store; the number of documents stored. With `strict` a file
+    that cannot be read stops the evaluation (the judged corpus must be whole); otherwise it is left out."""
+    from search_api.indexing import index_document
+    from search_api.ingesting import analyze_for_record, ingest_file
+
+    analyze = analyze_for_record(services.record)
+    stored = 0
+    for number, path in enumerate(files, 1):
+        outcome = ingest_file(services.record, path, 50 * 1024 * 1024, analyze)
+        if outcome.status == "failed" and strict:
+            raise VanbanError(f"evaluation corpus: {path}: {outcome.message}")
+        document = services.record.document(outcome.document_id or "") if outcome.status != "failed" else None
+        if document is not None:
+            index_document(services.store, document, services.embedder)
+            stored += 1
+        if progress and (number % 25 == 0 or number == len(files)):
+            progress(f"indexed {number}/{len(files)} files")
+    services.store.optimize()
+    return stored
