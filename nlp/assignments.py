@@ -29,7 +29,7 @@ from ingest.vocabulary import (
     PROVINCES_2025,
 )
 from nlp.agencies import Agency, AgencyRegistry
-from nlp.timeframes import FREQUENCY_WORDS, frequency_and_deadline, normalize_deadline
+from nlp.timeframes import FREQUENCY_WORDS, frequency_and_deadline, is_time_cell, normalize_deadline
 
 # Verb → role, longest first where one verb starts another ("phối hợp với" before "phối hợp").
 ROLE_VERBS: tuple[tuple[str, str], ...] = (
@@ -101,6 +101,24 @@ _COLUMN_ROLES: tuple[tuple[str, str], ...] = (
     ("thực hiện", "lead"),
 )
 _DEADLINE_COLUMNS: tuple[str, ...] = ("thời gian", "thời hạn", "tiến độ")
+# "Trách nhiệm", "Trách nhiệm thực hiện": the column of a procedure table naming who does each step.
+_RESPONSIBLE_COLUMNS: tuple[str, ...] = ("trách nhiệm", "người thực hiện", "bộ phận thực hiện")
+# Titles that hold a role word but name no bodies: "Địa điểm thực hiện", "Kết quả thực hiện".
+_NOT_BODY_COLUMNS: tuple[str, ...] = (
+    "địa điểm", "cách thức", "hình thức", "phương thức", "kết quả", "nội dung", "kinh phí", "căn cứ", "sản phẩm",
+)
+# A bullet that opens a line inside a cell: "- Văn phòng Cục ... - Công chức ...". Only a cell that
+# opens with one is a bulleted list: "Sở Lao động - Thương binh và Xã hội" is one name.
+_CELL_BULLET = re.compile(r"(?:^|\s)[-+•–]\s+")
+_BULLETED_CELL = re.compile(r"^\s*[-+•–]\s+")
+# Words that open a note in a bodies' column, not a name: "Theo chức năng", "Tùy tình hình", "Không".
+# "Lãnh đạo đơn vị", "Lãnh đạo Cục ...": in a bodies' column, the leaders of a body, not the verb "direct".
+_LEADERS_OF = "lãnh đạo "
+# The number of a row: "1", "1.1", "B1", "II", "a)".
+_LABEL_CELL = re.compile(r"^\s*(?:[A-Z]?\d+(?:\.\d+)*|[IVXL]+(?:\.\d+)*|[A-Za-zđ])[.)]?\s*$")
+_NOT_A_NAME: tuple[str, ...] = (
+    "theo ", "tùy ", "tuỳ ", "khi ", "nếu ", "trường hợp", "không", "nội dung", "x ", "bước ", "tổng số", "tổng cộng", "cộng",
+)
 # "a) Cơ quan chủ trì: Bộ Quốc phòng; Bộ Tài chính." inline lists.
 _INLINE_LIST = re.compile(r"(?:cơ quan|đơn vị) (chủ trì|phối hợp|thực hiện)\s*:")
 _CLAUSE_END = re.compile(r";|\.(?=\s+[A-ZĐÀ-Ỹ])|:(?=\s)")
@@ -202,12 +220,17 @@ def split_bodies(text: str) -> list[str]:
             piece = piece.strip(" .:()-\n")
             if not piece:
                 continue
-            starts = _starts_body(piece) or (
-                # "Đài ... Thành phố, cơ quan thông tấn báo chí": after a name closed by its level, a
-                # kind of body in lowercase starts another body rather than naming more members.
-                bool(bodies)
-                and _LOWERCASE_HEAD.match(piece) is not None
-                and _ENDS_AT_LEVEL.search(bodies[-1]) is not None
+            starts = (
+                _starts_body(piece)
+                or (
+                    # "Đài ... Thành phố, cơ quan thông tấn báo chí": after a name closed by its level, a
+                    # kind of body in lowercase starts another body rather than naming more members.
+                    bool(bodies)
+                    and _LOWERCASE_HEAD.match(piece) is not None
+                    and _ENDS_AT_LEVEL.search(bodies[-1]) is not None
+                )
+                # "Văn thư Bộ, Văn thư Cục": a capitalised piece that opens as the name before it did.
+                or (bool(bodies) and piece[0].isupper() and piece.split()[0] == bodies[-1].split()[0])
             )
             if bodies and glue and not starts and not bodies[-1].endswith(";"):
                 bodies[-1] += ("," if glue == "," else " " + glue) + " " + piece
@@ -339,7 +362,12 @@ class _ClauseReader:
                         return found, index, position + match.start() + purpose.start()
                     found.append(self._body(piece))
                     joined = match.end() == nxt - position and self.clause[nxt - 1 : nxt].isspace()
-                elif found and glue and _MEMBER.match(_key(piece)) and len(piece.split()) <= 6:
+                elif found and glue and len(piece.split()) <= 6 and (
+                    _MEMBER.match(_key(piece))
+                    # "Cục Quản lý Y, Dược cổ truyền": capitalised words after a comma that
+                    # start no body of their own go on the name before them, as `split_bodies` has it.
+                    or (glue == "," and piece[:1].isupper() and not _starts_body(piece))
+                ):
                     # "Các sở, ngành, địa phương", "UBND xã, phường": one collective, kept whole.
                     mention = f"{found[-1][1]}{',' if glue == ',' else ' ' + glue} {piece}"
                     found[-1] = (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
@@ -655,14 +683,19 @@ def set_deadline(item: Assignment, written: str, line: str = "") -> None:
         item.recurrence = normalize_deadline(line)[2]
 
 
-def _listed(text: str, role: str, registry: AgencyRegistry) -> list[Assignment]:
+def _listed(text: str, role: str, registry: AgencyRegistry, by_position: bool = False) -> list[Assignment]:
     """Bodies of a list cell or line ("Bộ Quốc phòng; Bộ Tài chính."), all in one role.
 
     Each body is resolved whole ("UBND các xã, phường"); a piece the registry does not know as a
-    whole may still hold known names with words around them ("Sở Y tế thúc đẩy, theo dõi").
+    whole may still hold known names with words around them ("Sở Y tế thúc đẩy, theo dõi"). In a
+    cell that a column says holds bodies (`by_position`), a short capitalised name is a body even
+    without a body's head word: "Lãnh đạo đơn vị", "Công chức thụ lý hồ sơ".
     """
     collector = _Collector()
-    for piece in split_bodies(_PARENTHETICAL.sub(" ", text)):  # "Trung tâm ... (Sở Nội vụ)": the centre
+    text = _PARENTHETICAL.sub(" ", text)  # "Trung tâm ... (Sở Nội vụ)": the centre
+    if by_position:  # "- Văn phòng Cục - Công chức thụ lý hồ sơ": bullets inside a cell separate bodies
+        text = "; ".join(p.strip(_BULLET) for p in _cell_items(text))
+    for piece in split_bodies(text):  # "Trung tâm ... (Sở Nội vụ)": the centre
         # A bare head word ("Bộ" in a cell cut short) names no body.
         if not piece[0].isalpha() or _key(piece) in _AGENCY_HEADS:
             continue
@@ -681,6 +714,7 @@ def _listed(text: str, role: str, registry: AgencyRegistry) -> list[Assignment]:
             for mention in found:
                 collector.add(mention.agency, mention.text, role)
             continue
+        whole = piece
         verb = _VERB.search(_key(piece))
         if verb and verb.start() > 0:  # "UBND cấp xã thực hiện công bố": the body is before the verb
             piece = piece[: verb.start()].strip(" ,")
@@ -688,8 +722,12 @@ def _listed(text: str, role: str, registry: AgencyRegistry) -> list[Assignment]:
             if agency is not None:
                 collector.add(agency, piece, role)
                 continue
-        words = piece.split()
-        if len(words) <= _MAX_MENTION_WORDS and _starts_body(piece):
+        if by_position and _positional_name(whole):  # "Công chức được giao nhiệm vụ xử lý hồ sơ"
+            led = whole[len(_LEADERS_OF) :] if _key(whole).startswith(_LEADERS_OF) else ""
+            if _starts_body(led):  # "Lãnh đạo Cục Quản lý ...": the body, as "Giám đốc Sở ..." is
+                whole = led
+            collector.add(registry.resolve(whole) or registry.unknown(whole), whole, role)
+        elif len(piece.split()) <= _MAX_MENTION_WORDS and _starts_body(piece):
             collector.add(registry.unknown(piece), piece, role)
     return list(collector.items.values())
 
@@ -698,21 +736,97 @@ def assignments_in_row(segment: Segment, registry: AgencyRegistry) -> list[Assig
     """Lead / coordinate / implement bodies and the deadline of an appendix table row."""
     if not segment.cells or not segment.columns:
         return []
+    roles, time_at = _titled_columns(segment.columns)
+    if not roles and time_at is None:
+        roles, time_at = _untitled_columns(segment.cells)
+    deadline = segment.cells[time_at].strip() if time_at is not None and time_at < len(segment.cells) else None
+    # Names without a body's head word are taken by their column only in a whole row: a group row
+    # ("I.1 | Cung cấp dịch vụ số ...") or a merged cell repeated across columns names no body.
+    full_row = len(segment.cells) == len(segment.columns)
     items: list[Assignment] = []
-    deadline = None
-    for title, cell in zip(segment.columns, segment.cells, strict=False):
-        title_key = _key(title)
-        if any(word in title_key for word in _DEADLINE_COLUMNS) and cell.strip():
-            deadline = cell.strip()
-    for title, cell in zip(segment.columns, segment.cells, strict=False):
-        title_key = _key(title)
-        role = next((r for word, r in _COLUMN_ROLES if word in title_key), None)
-        if role and cell.strip() and len(cell) <= _MAX_SEGMENT:
-            for item in _listed(cell, role, registry):
+    for at, role in roles.items():
+        cell = segment.cells[at] if at < len(segment.cells) else ""
+        by_position = full_row and segment.cells.count(cell) == 1 and _task_before(segment.cells, at)
+        if cell.strip() and len(cell) <= _MAX_SEGMENT:
+            for item in _listed(cell, role, registry, by_position=by_position):
                 if deadline:
                     set_deadline(item, deadline)
                 items.append(item)
     return items
+
+
+def _task_before(cells: list[str], at: int) -> bool:
+    """Whether a task of four words or more precedes cell `at`, as the genre's column order has it."""
+    return any(len(cell.split()) >= 4 for cell in cells[:at])
+
+
+def _titled_columns(columns: list[str]) -> tuple[dict[int, str], int | None]:
+    """Column index → role, and the time column, from the titles: "Cơ quan chủ trì", "Thời hạn"."""
+    roles: dict[int, str] = {}
+    time_at = None
+    for at, title in enumerate(columns):
+        title_key = _key(title)
+        if any(word in title_key for word in _DEADLINE_COLUMNS):  # "Thời gian thực hiện" is a time
+            time_at = at if time_at is None else time_at
+            continue
+        if title_key.startswith(_NOT_BODY_COLUMNS):  # "Địa điểm thực hiện": where, not who
+            continue
+        role = next((r for word, r in _COLUMN_ROLES if word in title_key), None)
+        if role is None and title_key.startswith(_RESPONSIBLE_COLUMNS):
+            role = "lead"
+        if role:
+            roles[at] = role
+    return roles, time_at
+
+
+def _untitled_columns(cells: list[str]) -> tuple[dict[int, str], int | None]:
+    """Roles of a row whose table lost its column titles (a copy that dropped the header row).
+
+    The genre's column order stands in for the titles: the number, the task, then the bodies that
+    carry it out (the first leads, a second coordinates), then when. A row counts only when it has
+    all three (a cell that is only a time, a task of four words or more as its first text, short
+    names between), so a table of documents, figures or forms gives nothing.
+    """
+    time_at = next((at for at, cell in enumerate(cells) if at > 1 and is_time_cell(cell)), None)
+    if time_at is None:
+        return {}, None
+    task_at = next((at for at in range(time_at) if cells[at].strip() and not _LABEL_CELL.match(cells[at])), None)
+    if task_at is None:
+        return {}, None
+    names = [at for at in range(task_at + 1, time_at) if _names_only(cells[at])]
+    if not names or len(cells[task_at].split()) < 4:
+        return {}, None
+    return {at: ("lead" if n == 0 else "coordinate") for n, at in enumerate(names[:2])}, time_at
+
+
+def _names_only(cell: str) -> bool:
+    """A cell of short names ("Hội đồng cấp cơ sở", "- Văn phòng Cục; - Công chức thụ lý hồ sơ")."""
+    if cell.rstrip().endswith("."):
+        return False  # a sentence
+    pieces = [p.strip(_BULLET) for p in _cell_items(cell)]
+    return bool(pieces) and all(_positional_name(p) for p in pieces)
+
+
+def _cell_items(cell: str) -> list[str]:
+    """The items of a bulleted cell, or the cell itself."""
+    items = _CELL_BULLET.split(cell) if _BULLETED_CELL.match(cell) else [cell]
+    return [item for item in items if item.strip(_BULLET)]
+
+
+def _positional_name(piece: str) -> bool:
+    """A piece that can only be a name where a column says it is one: short, capitalised, no verb first."""
+    words = piece.split()
+    key = _key(piece)
+    return (
+        0 < len(words) <= _MAX_MENTION_WORDS
+        and piece[0].isupper()
+        and not piece.rstrip().endswith(".")
+        and ":" not in piece
+        and not _LABEL_CELL.match(piece)
+        and not key.startswith(_NOT_A_NAME)
+        and (_VERB.match(key) is None or key.startswith(_LEADERS_OF))
+        and not is_time_cell(piece)
+    )
 
 
 def _heading_role(heading: Segment) -> str | None:

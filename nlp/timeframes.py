@@ -118,6 +118,27 @@ def _is_time_cell(cell: str) -> bool:
     return not cell.isdigit() or 1990 <= int(cell) <= 2100
 
 
+# "5 ngày", "0,5 ngày", "01 ngày làm việc", "03 tháng": how long a step of a procedure may take.
+_DURATION = re.compile(r"\d+(?:[,.]\d+)?\s*(?:ngày|tháng|tuần|giờ)(?:\s+làm việc)?", re.IGNORECASE)
+# What may stand between the times of one cell: "Quý IV/2025 - Quý II/2026", "Tháng 6, tháng 12/2025".
+_TIME_GLUE = re.compile(r"[\s\-–,;./()]*(?:(?:và|đến|hoặc)[\s\-–,;./()]*)?", re.IGNORECASE)
+
+
+def is_time_cell(cell: str) -> bool:
+    """A table cell that says nothing but when: "Quý IV/2025", "Thường xuyên", "5 ngày", "Trước ngày 15/12/2025".
+
+    Used to tell the time column of a table whose column titles were lost; a bare number is not a
+    time (it is the STT column, or a count).
+    """
+    cell = cell.strip()
+    if not cell or len(cell) > 60 or cell.isdigit():
+        return False
+    rest = _TIME_PATTERN.sub(" ", cell)
+    rest = _DURATION.sub(" ", rest)
+    rest = re.sub(rf"(?<!\w)(?:(?:quý|qu[íi])\s+{_QUARTER}\s*[/-]\s*|(?:tháng\s+)?\d{{1,2}}[/-]|năm\s+)?{_YEAR}", " ", rest, flags=re.IGNORECASE)
+    return rest != cell and _TIME_GLUE.fullmatch(rest) is not None
+
+
 def _cell_frame(cell: str, found: re.Match[str], span: tuple[int, int]) -> TimeFrame:
     years = [int(y) for y in found.groups() if y]
     if len(years) == 2:

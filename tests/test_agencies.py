@@ -33,9 +33,9 @@ def test_resolve_aliases(mention: str, agency_id: str) -> None:
 
 def test_unknown_mentions_resolve_to_none_and_are_kept() -> None:
     registry = AgencyRegistry.default()
-    assert registry.resolve("Sở Du lịch Mới") is None
-    kept = registry.unknown("Sở Du lịch Mới")
-    assert (kept.id, kept.name, kept.known) == ("sở du lịch mới", "Sở Du lịch Mới", False)
+    assert registry.resolve("Sở Kinh tế Biển") is None
+    kept = registry.unknown("Sở Kinh tế Biển")
+    assert (kept.id, kept.name, kept.known) == ("sở kinh tế biển", "Sở Kinh tế Biển", False)
 
 
 def test_registry_entries_are_well_formed() -> None:

@@ -81,12 +81,12 @@ def test_table_row_columns_give_roles_and_deadline() -> None:
 
 
 def test_unknown_agency_is_kept_as_found() -> None:
-    text = "Sở Du lịch Mới chủ trì, phối hợp với Ban cán sự đảng Ủy ban nhân dân tỉnh hướng dẫn."
+    text = "Sở Kinh tế Biển chủ trì, phối hợp với Ban cán sự đảng Ủy ban nhân dân tỉnh hướng dẫn."
     items = assignments_in_text(text, AgencyRegistry.default())
     unknown = [a for a in items if not a.known]
     # Kept by its normalised name; the mention stays as written.
-    assert {(a.role, a.agency) for a in unknown} == {("lead", "sở du lịch mới"), ("guide", "sở du lịch mới")}
-    assert {a.mention for a in unknown} == {"Sở Du lịch Mới"}
+    assert {(a.role, a.agency) for a in unknown} == {("lead", "sở kinh tế biển"), ("guide", "sở kinh tế biển")}
+    assert {a.mention for a in unknown} == {"Sở Kinh tế Biển"}
     assert ("coordinate", "bcs-dang-ubnd-tinh") in {(a.role, a.agency) for a in items}
 
 
@@ -158,3 +158,115 @@ def test_a_bare_head_word_in_a_cut_cell_is_no_agency() -> None:
         ("coordinate", "bo-tttt"),
         ("coordinate", "bo-khcn"),
     }
+
+
+# A procedure table (quy trình giải quyết thủ tục hành chính) as a portal copies it: one cell per
+# line between lone "|" lines, and the title row of the steps lost in the copy.
+_PROCEDURE_COPY = """**QUYẾT ĐỊNH**
+
+*Căn cứ Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022;*
+
+*Căn cứ Nghị định số 118/2025/NĐ-CP ngày 09 tháng 6 năm 2025 của Chính phủ;*
+
+*Theo đề nghị của Chánh Văn phòng.*
+
+**QUYẾT ĐỊNH:**
+
+**Điều 1.** Ban hành kèm theo Quyết định này quy trình nội bộ giải quyết thủ tục hành chính.
+
+**PHỤ LỤC**
+
+**Quy trình xử lý công việc**
+
+|
+**1**
+|
+**Cơ sở pháp lý**
+|
+|
+|
+- Luật Thi đua, khen thưởng ngày 15 tháng 6 năm 2022.
+|
+|
+**1**
+|
+Tiếp nhận hồ sơ, kiểm tra thành phần hồ sơ và chuyển cho lãnh đạo phòng
+|
+Công chức tiếp nhận hồ sơ tại bộ phận Một cửa
+|
+01 ngày
+|
+BM.01
+|
+|
+**2**
+|
+Duyệt hồ sơ, chuyển cho công chức được giao xử lý hồ sơ
+|
+Lãnh đạo Sở Nội vụ
+|
+0,5 ngày
+|
+|
+|
+**3**
+|
+Thẩm định hồ sơ, dự thảo tờ trình gửi Hội đồng
+|
+- Văn phòng Sở
+- Công chức thụ lý hồ sơ
+|
+10 ngày
+|
+BM.02
+|
+|
+**4**
+|
+Biên bản họp của Hội đồng cơ sở (Mẫu số 03)
+|
+X
+|
+|
+|
+"""
+
+
+def test_a_procedure_table_that_lost_its_titles_reads_who_and_how_long(tmp_path: Path) -> None:
+    source = tmp_path / "quy-trinh.md"
+    source.write_text(_PROCEDURE_COPY, encoding="utf-8")
+    rows = [s for s in _analyzed(source).segments if s.kind == "table_row"]
+    by_step = {s.cells[0]: s.assignments for s in rows if s.cells}
+    assert {"1", "2", "3", "4"} <= set(by_step)
+    step_one = by_step["1"]
+    assert [(a.role, a.mention, a.deadline) for a in step_one] == [
+        ("lead", "Công chức tiếp nhận hồ sơ tại bộ phận Một cửa", "01 ngày")
+    ]
+    # "Lãnh đạo Sở Nội vụ": the department, as "Giám đốc Sở Nội vụ" would be.
+    assert [(a.role, a.agency, a.deadline) for a in by_step["2"]] == [("lead", "so-noi-vu", "0,5 ngày")]
+    # A bulleted cell names one body per bullet.
+    assert sorted(a.mention for a in by_step["3"]) == ["Công chức thụ lý hồ sơ", "Văn phòng Sở"]
+    assert {a.role for a in by_step["3"]} == {"lead"}
+    # A row of documents with a tick has no time and names no one.
+    assert by_step["4"] == []
+
+
+def test_a_time_column_and_a_responsibility_column_are_told_apart_by_their_titles() -> None:
+    from ingest.model import Segment
+    from nlp.assignments import assignments_in_row
+
+    def row(columns: list[str], cells: list[str]) -> list[tuple[str, str, str | None]]:
+        segment = Segment("d:1", "d", "1", "table_row", " | ".join(cells), 0, 0, cells=cells, columns=columns)
+        return [(a.role, a.mention, a.deadline) for a in assignments_in_row(segment, AgencyRegistry.default())]
+
+    steps = ["TT", "Trình tự", "Trách nhiệm", "Thời gian thực hiện", "Địa điểm thực hiện"]
+    cells = ["B2", "Phân công xử lý hồ sơ cho chuyên viên", "Lãnh đạo Phòng Quản lý công nghệ", "0,5 ngày", "Tầng 3"]
+    # "Thời gian thực hiện" is when, "Địa điểm thực hiện" is where: neither names a body.
+    assert row(steps, cells) == [("lead", "Lãnh đạo Phòng Quản lý công nghệ", "0,5 ngày")]
+    # A group row (its title spread over the row) is not a body of the responsibility column.
+    assert row(steps, ["I", "Tại Sở Nội vụ", "Tại Sở Nội vụ", "", ""]) == []
+    # Notes in a bodies' column are not bodies.
+    assert row(steps, ["B3", "Trả kết quả cho tổ chức, cá nhân", "Theo quy định", "01 ngày", ""]) == []
+    # Without a bullet opening the cell, a hyphen is part of a name.
+    cells = ["B4", "Thẩm định hồ sơ đề nghị công nhận", "Sở Lao động - Thương binh và Xã hội", "05 ngày", ""]
+    assert row(steps, cells) == [("lead", "Sở Lao động - Thương binh và Xã hội", "05 ngày")]
