@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, replace
+from datetime import date
 
 from ingest.model import Assignment, Document, Segment
 from ingest.normalize import match_key, normalize_tone_marks
@@ -29,7 +30,13 @@ from ingest.vocabulary import (
     PROVINCES_2025,
 )
 from nlp.agencies import Agency, AgencyRegistry
-from nlp.timeframes import FREQUENCY_WORDS, frequency_and_deadline, is_time_cell, normalize_deadline
+from nlp.timeframes import (
+    FREQUENCY_WORDS,
+    deadline_from_issue,
+    extract_time_frames,
+    is_time_cell,
+    normalize_deadline,
+)
 
 # Verb → role, longest first where one verb starts another ("phối hợp với" before "phối hợp").
 ROLE_VERBS: tuple[tuple[str, str], ...] = (
@@ -105,7 +112,15 @@ _DEADLINE_COLUMNS: tuple[str, ...] = ("thời gian", "thời hạn", "tiến đ�
 _RESPONSIBLE_COLUMNS: tuple[str, ...] = ("trách nhiệm", "người thực hiện", "bộ phận thực hiện")
 # Titles that hold a role word but name no bodies: "Địa điểm thực hiện", "Kết quả thực hiện".
 _NOT_BODY_COLUMNS: tuple[str, ...] = (
-    "địa điểm", "cách thức", "hình thức", "phương thức", "kết quả", "nội dung", "kinh phí", "căn cứ", "sản phẩm",
+    "địa điểm",
+    "cách thức",
+    "hình thức",
+    "phương thức",
+    "kết quả",
+    "nội dung",
+    "kinh phí",
+    "căn cứ",
+    "sản phẩm",
 )
 # A bullet that opens a line inside a cell: "- Văn phòng Cục ... - Công chức ...". Only a cell that
 # opens with one is a bulleted list: "Sở Lao động - Thương binh và Xã hội" is one name.
@@ -117,7 +132,19 @@ _LEADERS_OF = "lãnh đạo "
 # The number of a row: "1", "1.1", "B1", "II", "a)".
 _LABEL_CELL = re.compile(r"^\s*(?:[A-Z]?\d+(?:\.\d+)*|[IVXL]+(?:\.\d+)*|[A-Za-zđ])[.)]?\s*$")
 _NOT_A_NAME: tuple[str, ...] = (
-    "theo ", "tùy ", "tuỳ ", "khi ", "nếu ", "trường hợp", "không", "nội dung", "x ", "bước ", "tổng số", "tổng cộng", "cộng",
+    "theo ",
+    "tùy ",
+    "tuỳ ",
+    "khi ",
+    "nếu ",
+    "trường hợp",
+    "không",
+    "nội dung",
+    "x ",
+    "bước ",
+    "tổng số",
+    "tổng cộng",
+    "cộng",
 )
 # "a) Cơ quan chủ trì: Bộ Quốc phòng; Bộ Tài chính." inline lists.
 _INLINE_LIST = re.compile(r"(?:cơ quan|đơn vị) (chủ trì|phối hợp|thực hiện)\s*:")
@@ -362,11 +389,16 @@ class _ClauseReader:
                         return found, index, position + match.start() + purpose.start()
                     found.append(self._body(piece))
                     joined = match.end() == nxt - position and self.clause[nxt - 1 : nxt].isspace()
-                elif found and glue and len(piece.split()) <= 6 and (
-                    _MEMBER.match(_key(piece))
-                    # "Cục Quản lý Y, Dược cổ truyền": capitalised words after a comma that
-                    # start no body of their own go on the name before them, as `split_bodies` has it.
-                    or (glue == "," and piece[:1].isupper() and not _starts_body(piece))
+                elif (
+                    found
+                    and glue
+                    and len(piece.split()) <= 6
+                    and (
+                        _MEMBER.match(_key(piece))
+                        # "Cục Quản lý Y, Dược cổ truyền": capitalised words after a comma that
+                        # start no body of their own go on the name before them, as `split_bodies` has it.
+                        or (glue == "," and piece[:1].isupper() and not _starts_body(piece))
+                    )
                 ):
                     # "Các sở, ngành, địa phương", "UBND xã, phường": one collective, kept whole.
                     mention = f"{found[-1][1]}{',' if glue == ',' else ' ' + glue} {piece}"
@@ -643,18 +675,38 @@ def assignments_in_text(
         for item in reader.added:
             if frequency and item.frequency is None:
                 item.frequency = frequency
+    rhythm = _line_rhythm(text)
     for item in collector.items.values():
         if deadline:
             set_deadline(item, deadline, text)
         elif item.frequency:
             item.recurrence = normalize_deadline(item.frequency)[2]
+        elif rhythm:  # "...; cập nhật dữ liệu thường xuyên": the line's work recurs
+            item.frequency = rhythm
+            item.recurrence = normalize_deadline(rhythm)[2]
     return list(collector.items.values())
 
 
+def _line_rhythm(text: str) -> str | None:
+    """The one rhythm a line states for its work, where it does not classify a noun ("chi thường xuyên")."""
+    key = _key(text)
+    found = {
+        match.group()
+        for match in _FREQUENCY.finditer(key)
+        if not _CLASSIFIED_NOUN.search(key, max(0, match.start() - 20), match.start())
+    }
+    return found.pop() if len(found) == 1 else None
+
+
 def _deadline_in(text: str) -> str | None:
-    """The deadline a line gives its work, as written: its first dated or bounded time ("trước ngày
-    15/12", "chậm nhất ngày 09/3/2025", "Quý IV/2025", "đến hết tháng 10/2025")."""
-    return frequency_and_deadline(text)[1]
+    """The deadline a line gives its work, as written: its last dated or bounded time ("trước ngày
+    15/12", "chậm nhất ngày 09/3/2025", "Quý IV/2025", "đến hết tháng 10/2025").
+
+    The last, because a line that names several writes its steps in order and ends with when the
+    work is done: "dự thảo ... trước ngày 01/6/2025 và ban hành trước ngày 25/6/2025".
+    """
+    frames = [frame.text for frame in extract_time_frames(text) if frame.kind in ("deadline", "date")]
+    return frames[-1] if frames else None
 
 
 def _time_from_text(item: Assignment, text: str) -> None:
@@ -695,7 +747,7 @@ def _listed(text: str, role: str, registry: AgencyRegistry, by_position: bool = 
     text = _PARENTHETICAL.sub(" ", text)  # "Trung tâm ... (Sở Nội vụ)": the centre
     if by_position:  # "- Văn phòng Cục - Công chức thụ lý hồ sơ": bullets inside a cell separate bodies
         text = "; ".join(p.strip(_BULLET) for p in _cell_items(text))
-    for piece in split_bodies(text):  # "Trung tâm ... (Sở Nội vụ)": the centre
+    for piece in split_bodies(text):
         # A bare head word ("Bộ" in a cell cut short) names no body.
         if not piece[0].isalpha() or _key(piece) in _AGENCY_HEADS:
             continue
@@ -739,7 +791,9 @@ def assignments_in_row(segment: Segment, registry: AgencyRegistry) -> list[Assig
     roles, time_at = _titled_columns(segment.columns)
     if not roles and time_at is None:
         roles, time_at = _untitled_columns(segment.cells)
-    deadline = segment.cells[time_at].strip() if time_at is not None and time_at < len(segment.cells) else None
+    deadline = (
+        segment.cells[time_at].strip() if time_at is not None and time_at < len(segment.cells) else None
+    )
     # Names without a body's head word are taken by their column only in a whole row: a group row
     # ("I.1 | Cung cấp dịch vụ số ...") or a merged cell repeated across columns names no body.
     full_row = len(segment.cells) == len(segment.columns)
@@ -790,7 +844,9 @@ def _untitled_columns(cells: list[str]) -> tuple[dict[int, str], int | None]:
     time_at = next((at for at, cell in enumerate(cells) if at > 1 and is_time_cell(cell)), None)
     if time_at is None:
         return {}, None
-    task_at = next((at for at in range(time_at) if cells[at].strip() and not _LABEL_CELL.match(cells[at])), None)
+    task_at = next(
+        (at for at in range(time_at) if cells[at].strip() and not _LABEL_CELL.match(cells[at])), None
+    )
     if task_at is None:
         return {}, None
     names = [at for at in range(task_at + 1, time_at) if _names_only(cells[at])]
@@ -992,6 +1048,7 @@ def extract_assignments(document: Document, registry: AgencyRegistry) -> None:
         segment.assignments = items
     _attach_field_lines(document.segments)
     _inherit_lead_ins(document.segments)
+    _date_from_issue(document)
     # The issuer as its header writes it, often on two lines ("ỦY BAN NHÂN DÂN" / "TỈNH ĐỒNG THÁP").
     header = next((s.text for s in document.segments if s.path == "0"), "")
     province = document_province("\n".join([document.issuer or "", *header.splitlines()[:4]]), document.place)
@@ -1001,6 +1058,22 @@ def extract_assignments(document: Document, registry: AgencyRegistry) -> None:
                 agency = registry.get(item.agency)
                 if agency is None or agency.level in _LOCAL_LEVELS:
                     item.province = province
+
+
+def _date_from_issue(document: Document) -> None:
+    """Times counted from the document's date ("chậm nhất 05 ngày làm việc kể từ ngày ban hành") as dates."""
+    try:
+        issued = date.fromisoformat(document.date or "")
+    except ValueError:
+        return
+    for segment in document.segments:
+        for item in segment.assignments:
+            if item.deadline_start or item.deadline_end or item.recurrence:
+                continue
+            found = deadline_from_issue(item.deadline or segment.text, issued)
+            if found:
+                item.deadline = item.deadline or found[0]
+                item.deadline_end = found[1]
 
 
 _LOCAL_LEVELS = ("tỉnh", "huyện", "xã")
@@ -1085,12 +1158,18 @@ def _inherit_lead_ins(segments: list[Segment]) -> None:
                 segment.assignments.append(inherited)
 
 
+# The names of a task's time field: "Thời gian thực hiện:", "Thời hạn ban hành:", "Tiến độ:".
+_TIME_FIELD_NAMES = r"(?:thời gian|thời hạn|tiến độ)(?: (?:thực hiện|hoàn thành|ban hành|trình|báo cáo|nộp))?"
 # "Đơn vị chủ trì: ...", "Cơ quan phối hợp: ...", "Thời gian thực hiện: ..." lines after a task.
+# A time field may drop its colon before the time itself: "Thời hạn chậm nhất 05 ngày làm việc kể từ ...".
+_TIME_FIELD_END = r"(?:\s*:|(?=\s+(?:chậm nhất|trước|trong|đến|hoàn thành|quý|tháng|năm)(?!\w)))"
 _FIELD_LINE = re.compile(
-    r"^\s*(?:[a-zđ0-9]{1,2}[.)]\s*)?(?:(?:đơn vị|cơ quan) (?:chủ trì|phối hợp|thực hiện)"
-    r"|thời gian(?: thực hiện| hoàn thành)?|thời hạn(?: hoàn thành)?|tiến độ|sản phẩm|kết quả)\s*:"
+    r"^\s*(?:[a-zđ0-9]{1,2}[.)]\s*)?(?:(?:(?:đơn vị|cơ quan) (?:chủ trì|phối hợp|thực hiện)|sản phẩm|kết quả)\s*:"
+    rf"|{_TIME_FIELD_NAMES}{_TIME_FIELD_END})"
 )
-_TIME_FIELD = re.compile(r"^\s*(?:[a-zđ0-9]{1,2}[.)]\s*)?(?:thời gian|thời hạn|tiến độ)[^:]{0,20}:\s*")
+_TIME_FIELD = re.compile(
+    rf"^\s*(?:[a-zđ0-9]{{1,2}}[.)]\s*)?{_TIME_FIELD_NAMES}{_TIME_FIELD_END}\s*", re.IGNORECASE
+)
 _MAX_FIELD_TASKS = 12  # a task list that inline fields close is a handful of bullets
 
 
@@ -1112,10 +1191,18 @@ def _attach_field_lines(segments: list[Segment]) -> None:
         fields = [s for s in segments[index:end] if _is_field(s)]
         tasks = _tasks_before(segments, index)
         duties = [a for s in fields for a in s.assignments]
-        time = next(
-            (_TIME_FIELD.sub("", s.text, count=1).strip() for s in fields if _TIME_FIELD.match(_key(s.text))),
-            None,
+        # "Thời gian thực hiện:" with nothing after it leads into dated sub-items: no time of its own.
+        times = (
+            _TIME_FIELD.sub("", s.text, count=1).strip(" .;")
+            for s in fields
+            if _TIME_FIELD.match(_key(s.text))
         )
+        time = next((t for t in times if t), None)
+        if time and not duties and tasks:
+            # "Thời hạn: ..." alone after a task that names its own bodies: that task's time.
+            for item in tasks[0].assignments:
+                if not item.deadline and not item.recurrence:
+                    set_deadline(item, time)
         for task in tasks:
             for duty in duties:
                 copy = Assignment(

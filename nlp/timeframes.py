@@ -16,6 +16,7 @@ Text inside quotation marks (the title of a cited directive) and dates of citati
 from __future__ import annotations
 
 import re
+from datetime import date, timedelta
 
 from ingest.model import TimeFrame
 from ingest.symbols import SYMBOL_PATTERN
@@ -87,17 +88,6 @@ def extract_time_frames(text: str) -> list[TimeFrame]:
     return _prose_time_frames(text, 0)
 
 
-def frequency_and_deadline(text: str) -> tuple[str | None, str | None]:
-    """The first frequency phrase and the first deadline phrase of a clause, as written."""
-    frequency = deadline = None
-    for frame in extract_time_frames(text):
-        if frame.kind == "frequency" and frequency is None:
-            frequency = frame.text
-        elif frame.kind in ("deadline", "date") and deadline is None:
-            deadline = frame.text
-    return frequency, deadline
-
-
 def _table_row_time_frames(text: str) -> list[TimeFrame]:
     frames: list[TimeFrame] = []
     offset = 0
@@ -135,7 +125,12 @@ def is_time_cell(cell: str) -> bool:
         return False
     rest = _TIME_PATTERN.sub(" ", cell)
     rest = _DURATION.sub(" ", rest)
-    rest = re.sub(rf"(?<!\w)(?:(?:quý|qu[íi])\s+{_QUARTER}\s*[/-]\s*|(?:tháng\s+)?\d{{1,2}}[/-]|năm\s+)?{_YEAR}", " ", rest, flags=re.IGNORECASE)
+    rest = re.sub(
+        rf"(?<!\w)(?:(?:quý|qu[íi])\s+{_QUARTER}\s*[/-]\s*|(?:tháng\s+)?\d{{1,2}}[/-]|năm\s+)?{_YEAR}",
+        " ",
+        rest,
+        flags=re.IGNORECASE,
+    )
     return rest != cell and _TIME_GLUE.fullmatch(rest) is not None
 
 
@@ -226,6 +221,11 @@ _BARE_YEAR = re.compile(rf"(?<![\d/-]){_YEAR}(?![\d/-])")
 _ONWARDS = re.compile(r"(?:các|những) năm tiếp theo|trở đi|(?<!\w)từ (?:năm|tháng|quý|ngày)(?!.*(?:đến|tới))")
 
 
+# A time that follows another schedule ("Theo tiến độ ...", "Theo lộ trình ...", "Theo kế hoạch của ..."):
+# its years name that schedule or a law ("Luật An ninh mạng 2025"), not a deadline.
+_FOLLOWS_ANOTHER = re.compile(r"^\W*theo\s+(?:tiến độ|lộ trình|kế hoạch|hướng dẫn|yêu cầu|quy định)")
+
+
 def _month_end(year: int, month: int) -> str:
     last = 29 if month == 2 and year % 4 == 0 and (year % 100 or year % 400 == 0) else _MONTH_ENDS[month - 1]
     return f"{year:04d}-{month:02d}-{last:02d}"
@@ -268,6 +268,8 @@ def normalize_deadline(text: str) -> tuple[str | None, str | None, str | None]:
     """
     key = text.lower()
     recurrence = next((kind for word, kind in RECURRENCE_WORDS if word in key), None)
+    if _FOLLOWS_ANOTHER.match(key):  # "Theo tiến độ được giao của Luật An ninh mạng 2025": not its own time
+        return None, None, recurrence
     span = _SPAN.search(key)
     if span:
         return f"{span.group(1)}-01-01", f"{span.group(2)}-12-31", recurrence
@@ -280,3 +282,29 @@ def normalize_deadline(text: str) -> tuple[str | None, str | None, str | None]:
     if len(points) == 1 and _ONWARDS.search(key):
         return points[0][1], None, recurrence
     return points[0][1], points[-1][2], recurrence
+
+
+# "chậm nhất 05 ngày làm việc kể từ ngày ban hành Quyết định", "trong thời hạn 15 ngày kể từ ngày ký": a
+# time counted from the document's own date. From other events ("kể từ ngày nhận được hồ sơ") it is not.
+_FROM_ISSUE = re.compile(
+    r"(?:(?:chậm nhất|trong thời hạn|trong vòng|trong)\s+)?(\d{1,3})\s+ngày(\s+làm việc)?\s+(?:kể\s+)?từ\s+ngày\s+"
+    r"(?:ký|ban hành|quyết định|kế hoạch|văn bản)(?:\s+(?:ban hành|này|quyết định|kế hoạch|văn bản))*(?:\s+này)?",
+    re.IGNORECASE,
+)
+
+
+def deadline_from_issue(text: str, issued: date) -> tuple[str, str] | None:
+    """(as written, ISO end) of a time counted from the document's date, working days skipping weekends."""
+    found = _FROM_ISSUE.search(text)
+    if found is None:
+        return None
+    days, working = int(found.group(1)), bool(found.group(2))
+    end = issued
+    if working:
+        counted = 0
+        while counted < days:
+            end += timedelta(days=1)
+            counted += end.weekday() < 5
+    else:
+        end += timedelta(days=days)
+    return found.group().strip(), end.isoformat()

@@ -85,7 +85,10 @@ def test_unknown_agency_is_kept_as_found() -> None:
     items = assignments_in_text(text, AgencyRegistry.default())
     unknown = [a for a in items if not a.known]
     # Kept by its normalised name; the mention stays as written.
-    assert {(a.role, a.agency) for a in unknown} == {("lead", "sở kinh tế biển"), ("guide", "sở kinh tế biển")}
+    assert {(a.role, a.agency) for a in unknown} == {
+        ("lead", "sở kinh tế biển"),
+        ("guide", "sở kinh tế biển"),
+    }
     assert {a.mention for a in unknown} == {"Sở Kinh tế Biển"}
     assert ("coordinate", "bcs-dang-ubnd-tinh") in {(a.role, a.agency) for a in items}
 
@@ -257,10 +260,18 @@ def test_a_time_column_and_a_responsibility_column_are_told_apart_by_their_title
 
     def row(columns: list[str], cells: list[str]) -> list[tuple[str, str, str | None]]:
         segment = Segment("d:1", "d", "1", "table_row", " | ".join(cells), 0, 0, cells=cells, columns=columns)
-        return [(a.role, a.mention, a.deadline) for a in assignments_in_row(segment, AgencyRegistry.default())]
+        return [
+            (a.role, a.mention, a.deadline) for a in assignments_in_row(segment, AgencyRegistry.default())
+        ]
 
     steps = ["TT", "Trình tự", "Trách nhiệm", "Thời gian thực hiện", "Địa điểm thực hiện"]
-    cells = ["B2", "Phân công xử lý hồ sơ cho chuyên viên", "Lãnh đạo Phòng Quản lý công nghệ", "0,5 ngày", "Tầng 3"]
+    cells = [
+        "B2",
+        "Phân công xử lý hồ sơ cho chuyên viên",
+        "Lãnh đạo Phòng Quản lý công nghệ",
+        "0,5 ngày",
+        "Tầng 3",
+    ]
     # "Thời gian thực hiện" is when, "Địa điểm thực hiện" is where: neither names a body.
     assert row(steps, cells) == [("lead", "Lãnh đạo Phòng Quản lý công nghệ", "0,5 ngày")]
     # A group row (its title spread over the row) is not a body of the responsibility column.
@@ -270,3 +281,46 @@ def test_a_time_column_and_a_responsibility_column_are_told_apart_by_their_title
     # Without a bullet opening the cell, a hyphen is part of a name.
     cells = ["B4", "Thẩm định hồ sơ đề nghị công nhận", "Sở Lao động - Thương binh và Xã hội", "05 ngày", ""]
     assert row(steps, cells) == [("lead", "Sở Lao động - Thương binh và Xã hội", "05 ngày")]
+
+
+_DECISION_WITH_TIMES = """ỦY BAN NHÂN DÂN
+TỈNH NINH BÌNH
+
+Số: 1498/QĐ-UBND
+
+Ninh Bình, ngày 22 tháng 11 năm 2025
+
+QUYẾT ĐỊNH
+
+Về việc công bố danh mục thủ tục hành chính
+
+Điều 1. Công bố kèm theo Quyết định này danh mục thủ tục hành chính.
+
+Điều 2. Giao các cơ quan, đơn vị:
+
+1. Sở Tài chính chủ trì, phối hợp với Văn phòng UBND tỉnh xây dựng quy trình nội bộ, quy trình điện tử trong giải quyết thủ tục hành chính.
+
+Thời hạn chậm nhất 05 ngày làm việc kể từ ngày ban hành Quyết định.
+
+2. Sở Xây dựng tổ chức số hóa hồ sơ; cập nhật dữ liệu thường xuyên.
+
+3. Sở Nội vụ tổng hợp kết quả, hoàn chỉnh dự thảo trước ngày 01/6/2026 và trình ban hành trước ngày 25/6/2026.
+"""
+
+
+def test_times_of_a_decision_read_as_dates_and_rhythms(tmp_path: Path) -> None:
+    source = tmp_path / "quyet-dinh.txt"
+    source.write_text(_DECISION_WITH_TIMES, encoding="utf-8")
+    items = {(a.agency, a.role): a for s in _analyzed(source).segments for a in s.assignments}
+    # A time line without its colon closes the task before it; counted from the decision's date
+    # (Saturday 22/11/2025), five working days end on Friday 28/11.
+    lead = items[("so-tai-chinh", "lead")]
+    assert (lead.deadline, lead.deadline_end) == (
+        "chậm nhất 05 ngày làm việc kể từ ngày ban hành Quyết định",
+        "2025-11-28",
+    )
+    assert items[("van-phong-ubnd-tinh", "coordinate")].deadline_end == "2025-11-28"
+    # The one rhythm a line states is its work's, wherever the verb that carries it.
+    assert items[("so-xay-dung", "implement")].recurrence == "continuous"
+    # Several times on a line: the work is due at the last.
+    assert items[("so-noi-vu", "implement")].deadline_end == "2026-06-25"

@@ -8,7 +8,7 @@ import pytest
 
 from ingest.model import TimeFrame
 from ingest.pipeline import parse_file
-from nlp.timeframes import FREQUENCY_WORDS, extract_time_frames, frequency_and_deadline
+from nlp.timeframes import FREQUENCY_WORDS, extract_time_frames, normalize_deadline
 from tests.test_targets import SEED
 
 
@@ -100,12 +100,17 @@ def test_table_cells_that_are_only_a_time() -> None:
     assert [(f.kind, f.year) for f in extract_time_frames(row)] == [("deadline", 2025)]
 
 
-def test_frequency_and_deadline_of_a_clause() -> None:
-    assert frequency_and_deadline("định kỳ báo cáo Ban Thường vụ trước ngày 15/12 hằng năm") == (
-        "định kỳ",
-        "trước ngày 15/12",
+def test_a_line_with_several_times_is_due_at_its_last() -> None:
+    from nlp.agencies import AgencyRegistry
+    from nlp.assignments import assignments_in_text
+
+    text = (
+        "Giao Đảng uỷ Chính phủ chủ trì dự thảo các văn bản liên quan, hoàn chỉnh trước ngày 01/6/2025 "
+        "và ban hành trước ngày 25/6/2025."
     )
-    assert frequency_and_deadline("lãnh đạo triển khai thực hiện") == (None, None)
+    items = assignments_in_text(text, AgencyRegistry.default())
+    assert items
+    assert {(a.deadline, a.deadline_end) for a in items} == {("trước ngày 25/6/2025", "2025-06-25")}
     assert "thường xuyên" in FREQUENCY_WORDS
 
 
@@ -114,3 +119,27 @@ def test_garbage_and_long_lines(text: str) -> None:
     started = time.perf_counter()
     assert isinstance(extract_time_frames(text), list)
     assert time.perf_counter() - started < 2.0
+
+
+def test_a_time_counted_from_the_document_date_becomes_a_date() -> None:
+    from datetime import date
+
+    from nlp.timeframes import deadline_from_issue
+
+    issued = date(2025, 11, 22)  # a Saturday: working days start on the Monday
+    assert deadline_from_issue("chậm nhất 05 ngày làm việc kể từ ngày ban hành Quyết định.", issued) == (
+        "chậm nhất 05 ngày làm việc kể từ ngày ban hành Quyết định",
+        "2025-11-28",
+    )
+    assert deadline_from_issue("trong thời hạn 15 ngày kể từ ngày ký", issued) == (
+        "trong thời hạn 15 ngày kể từ ngày ký",
+        "2025-12-07",
+    )
+    # Counted from another event, it is no date of the document's.
+    assert deadline_from_issue("trong thời hạn 15 ngày kể từ ngày nhận được hồ sơ hợp lệ", issued) is None
+
+
+def test_a_time_that_follows_another_schedule_has_no_dates_of_its_own() -> None:
+    assert normalize_deadline("Theo tiến độ được giao của Luật An ninh mạng 2025") == (None, None, None)
+    assert normalize_deadline("Theo lộ trình, thường xuyên") == (None, None, "continuous")
+    assert normalize_deadline("Năm 2025") == ("2025-01-01", "2025-12-31", None)
