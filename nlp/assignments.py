@@ -165,6 +165,7 @@ _AGENCY_HEADS = _AGENCY_STARTS + (
     "doanh nghiệp",
     "tổng công ty",
     "công ty",
+    "chi nhánh",
     "tỉnh đoàn",
     "thành đoàn",
     "thường trực",
@@ -748,8 +749,10 @@ def _listed(text: str, role: str, registry: AgencyRegistry, by_position: bool = 
     if by_position:  # "- Văn phòng Cục - Công chức thụ lý hồ sơ": bullets inside a cell separate bodies
         text = "; ".join(p.strip(_BULLET) for p in _cell_items(text))
     for piece in split_bodies(text):
+        # "các sở, ban, ngành Thành phố trong phạm vi chức năng, nhiệm vụ của mình": how, not who.
+        piece = _QUALIFIER.split(piece, maxsplit=1)[0].strip()
         # A bare head word ("Bộ" in a cell cut short) names no body.
-        if not piece[0].isalpha() or _key(piece) in _AGENCY_HEADS:
+        if not piece or not piece[0].isalpha() or _key(piece) in _AGENCY_HEADS:
             continue
         agency = registry.resolve(piece)
         if agency is not None:
@@ -779,8 +782,8 @@ def _listed(text: str, role: str, registry: AgencyRegistry, by_position: bool = 
             if _starts_body(led):  # "Lãnh đạo Cục Quản lý ...": the body, as "Giám đốc Sở ..." is
                 whole = led
             collector.add(registry.resolve(whole) or registry.unknown(whole), whole, role)
-        elif len(piece.split()) <= _MAX_MENTION_WORDS and _starts_body(piece):
-            collector.add(registry.unknown(piece), piece, role)
+        elif len(piece.split()) <= _MAX_MENTION_WORDS and _starts_body(piece) and _names_bodies(piece):
+            collector.add(registry.unknown(piece), piece, role)  # not "các văn bản": things, not bodies
     return list(collector.items.values())
 
 
