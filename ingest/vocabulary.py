@@ -167,6 +167,21 @@ COLLECTIVE_MEMBERS: tuple[str, ...] = (
     "cấp uỷ",
     "tổ chức đảng",
 )
+# Kinds of body written once before a list of their names: "các Bộ: Tài chính, Quốc phòng", "các Đảng uỷ:
+# Chính phủ; Quốc hội; ...". Each name in the list is that kind's: "Bộ Tài chính", "Đảng uỷ Quốc hội".
+SHARED_HEADS: tuple[str, ...] = (
+    "Đảng uỷ",
+    "Đảng ủy",
+    "Ban cán sự đảng",
+    "Ban",
+    "Bộ",
+    "Sở",
+    "Cục",
+    "Ủy ban",
+    "Uỷ ban",
+    "Tỉnh ủy",
+    "Tỉnh uỷ",
+)
 # How an article addresses the people it charges before naming them: "Các Ông/bà: Chánh Văn phòng Bộ; ...".
 PERSON_ADDRESSES: tuple[str, ...] = (
     "các ông/bà",

@@ -28,6 +28,7 @@ from ingest.vocabulary import (
     PERSON_ADDRESSES,
     PERSON_TITLES,
     PROVINCES_2025,
+    SHARED_HEADS,
 )
 from nlp.agencies import Agency, AgencyRegistry
 from nlp.timeframes import (
@@ -226,6 +227,58 @@ def _key(text: str) -> str:
 
 
 _PIECE = re.compile(r",|;|(?<!\w)(?:và|cùng)(?!\w)|[^,;]+?(?=,|;|(?<!\w)(?:và|cùng)(?!\w)|$)")
+
+
+_SHARED_HEAD = re.compile(
+    r"(?<!\w)[Cc]ác\s+(" + "|".join(sorted(map(re.escape, SHARED_HEADS), key=len, reverse=True)) + r")\s*:\s*"
+)
+_SENTENCE_END = re.compile(r"\.(?=\s|$)")
+
+
+def expand_shared_heads(text: str, registry: AgencyRegistry | None = None) -> str:
+    """ "các Đảng uỷ: Chính phủ; Quốc hội và ..." → "Đảng uỷ Chính phủ; Đảng uỷ Quốc hội và ...".
+
+    The names are cut by semicolons where the list has them and its first name has no comma (the names
+    may hold commas: "Mặt trận Tổ quốc, các đoàn thể Trung ương"); otherwise by commas, up to the first
+    semicolon ("các Sở: Tư pháp, Nội vụ; Chủ tịch ..."). The list ends at the sentence's end or at the
+    first piece that does not open with a capital (the next part of the sentence).
+    """
+    if ":" not in text:
+        return text
+    out: list[str] = []
+    position = 0
+    for found in _SHARED_HEAD.finditer(text):
+        if found.start() < position:
+            continue
+        end_match = _SENTENCE_END.search(text, found.end())
+        end = end_match.start() if end_match else len(text)
+        names = text[found.end() : end]
+        first, semicolon, _ = names.partition(";")
+        if semicolon and "," in first:  # "các Sở: Tư pháp, Nội vụ; Chủ tịch ...": the list ends there
+            end = found.end() + len(first)
+            names = first
+        separator = ";" if ";" in names else ","
+        pieces = names.split(separator)
+        for n, piece in enumerate(pieces):
+            name = piece.lstrip()
+            if not name[:1].isupper():
+                break
+            if (
+                n
+                and registry is not None
+                and _runs_on(pieces[n - 1].strip(), f"{separator}{piece}", registry)
+            ):
+                continue  # "Bộ Văn hóa, Thể thao và Du lịch": one name with a comma of its own
+            pieces[n] = piece[: len(piece) - len(name)] + f"{found.group(1)} {name}"
+        out.append(text[position : found.start()] + separator.join(pieces))
+        position = end
+    return "".join(out) + text[position:]
+
+
+def _runs_on(name: str, rest: str, registry: AgencyRegistry) -> bool:
+    """Whether a known name starts at `name` and goes on into `rest`."""
+    found = registry.find(name + rest)
+    return bool(found) and found[0].start == 0 and found[0].end > len(name)
 
 
 def split_bodies(text: str) -> list[str]:
@@ -659,7 +712,7 @@ def assignments_in_text(
     """
     if not text or len(text) > _MAX_SEGMENT:
         return []
-    text = _LABEL.sub("", text, count=1)
+    text = expand_shared_heads(_LABEL.sub("", text, count=1), registry)
     inline = _INLINE_LIST.search(_key(text))
     if inline:
         role = dict(_COLUMN_ROLES)[inline.group(1)]
@@ -745,7 +798,9 @@ def _listed(text: str, role: str, registry: AgencyRegistry, by_position: bool = 
     without a body's head word: "Lãnh đạo đơn vị", "Công chức thụ lý hồ sơ".
     """
     collector = _Collector()
-    text = _PARENTHETICAL.sub(" ", text)  # "Trung tâm ... (Sở Nội vụ)": the centre
+    text = expand_shared_heads(
+        _PARENTHETICAL.sub(" ", text), registry
+    )  # "Trung tâm ... (Sở Nội vụ)": the centre
     if by_position:  # "- Văn phòng Cục - Công chức thụ lý hồ sơ": bullets inside a cell separate bodies
         text = "; ".join(p.strip(_BULLET) for p in _cell_items(text))
     for piece in split_bodies(text):
@@ -1022,7 +1077,7 @@ def extract_assignments(document: Document, registry: AgencyRegistry) -> None:
         if segment.kind in ("heading", "preamble", "recipients"):
             continue
         # "2. Sở Nội vụ: tham mưu ...": a body named before the colon carries what follows it.
-        lead_in, colon, rest = segment.text.partition(":")
+        lead_in, colon, rest = expand_shared_heads(segment.text, registry).partition(":")
         named = agency_heading(lead_in, registry) if colon and rest.strip() and len(lead_in) <= 160 else None
         if named is not None:
             segment.assignments = _heading_duties(segment, named, registry, rest)

@@ -324,3 +324,39 @@ def test_times_of_a_decision_read_as_dates_and_rhythms(tmp_path: Path) -> None:
     assert items[("so-xay-dung", "implement")].recurrence == "continuous"
     # Several times on a line: the work is due at the last.
     assert items[("so-noi-vu", "implement")].deadline_end == "2026-06-25"
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # A semicolon list whose names hold commas (KL 127-KL/TW's form).
+        (
+            "Giao Ban Tổ chức Trung ương; các Đảng uỷ: Chính phủ; Quốc hội; Mặt trận Tổ quốc, các đoàn thể "
+            "Trung ương; Bộ Nội vụ và các cấp uỷ, tổ chức đảng căn cứ Kết luận này để tổ chức thực hiện.",
+            {
+                "ban-to-chuc-tw",
+                "dang-uy-chinh-phu",
+                "dang-uy-quoc-hoi",
+                "dang-uy-mttq-tw",
+                "đảng ủy bộ nội vụ",
+            },
+        ),
+        # A comma list that a semicolon closes, before the next person charged.
+        (
+            "Chánh Văn phòng Ủy ban nhân dân tỉnh; Giám đốc các Sở: Tư pháp, Nội vụ; Chủ tịch Ủy ban nhân dân các "
+            "xã, phường chịu trách nhiệm thi hành Quyết định này.",
+            {"van-phong-ubnd-tinh", "so-tu-phap", "so-noi-vu", "ubnd-xa:all"},
+        ),
+        # A name with a comma of its own stays whole.
+        (
+            "Các Bộ: Giáo dục và Đào tạo, Văn hóa, Thể thao và Du lịch chủ động phối hợp với địa phương.",
+            {"bo-gddt", "bo-vhttdl"},
+        ),
+    ],
+)
+def test_a_kind_written_once_before_its_names_is_each_names(text: str, expected: set[str]) -> None:
+    found = {a.agency for a in assignments_in_text(text, AgencyRegistry.default()) if a.role != "coordinate"}
+    assert expected <= found
+    assert not any(
+        agency.startswith(("sở chủ tịch", "bộ văn hóa")) and agency != "bo-vhttdl" for agency in found
+    )
