@@ -99,6 +99,10 @@ _COORDINATED = re.compile(r"(?:,|(?<!\w)và)\s*(?:(?:" + _ADVERB_ALTERNATION + r
 _BARE_COMMA = re.compile(r"^\s*,\s*$")
 # A verb after a comma that follows "determiner + short noun" is another noun of that list:
 # "ban hành các quy định, hướng dẫn có liên quan" (rules and guidelines), not "... and guide".
+# A verb right after a document noun names the document's kind: "văn bản hướng dẫn" (guidance), and so do
+# verbs listed after it: "các văn bản hướng dẫn, chỉ đạo và kế hoạch".
+_DOCUMENT_NOUN = re.compile(r"(?<!\w)(?:văn bản|tài liệu|công văn)\s+$")
+_MODIFIER_GLUE = re.compile(r"\s*(?:,|và)\s*")
 _NOUN_LIST_ITEM = re.compile(r"(?<!\w)(?:các|những|mọi|một số)\s+\w+(?:\s+\w+)?\s*,\s*$")
 _HEAD_DISTANCE = 2  # words allowed between a subject (or partners) and its verb: "khẩn trương", "đồng thời"
 # Column titles of appendix tables (and inline field names) → the role of the bodies they list.
@@ -379,6 +383,7 @@ class _ClauseReader:
         key = _key(clause)
         taken = iter(agencies)
         current = next(taken, None)
+        modifier_end = 0
         for match in _VERB.finditer(key):
             while current is not None and current.end <= match.start():
                 current = next(taken, None)
@@ -386,6 +391,12 @@ class _ClauseReader:
                 continue  # a verb inside an agency's name ("Ban Chỉ đạo quốc gia")
             if _PASSIVE.search(key, max(0, match.start() - 20), match.start()):
                 continue  # "được giao", "được phân công chủ trì": describes a body, gives no work
+            before = key[max(0, match.start() - 20) : match.start()]
+            if _DOCUMENT_NOUN.search(before) or (
+                modifier_end and _MODIFIER_GLUE.fullmatch(key[modifier_end : match.start()])
+            ):
+                modifier_end = match.end()  # "các văn bản hướng dẫn, chỉ đạo": kinds of document
+                continue
             tokens.append(_Token(match.start(), match.end(), verb=match.group()))
         taken_spans = [(t.start, t.end) for t in tokens]
         for match in _OPENER.finditer(key):
@@ -722,6 +733,7 @@ def assignments_in_text(
     deadline = _deadline_in(text)
     listed: list[tuple[Agency, str]] = []
     for clause in _clauses(text):
+        clause = _without_framing(clause)
         reader = _ClauseReader(registry, clause, collector)
         current = reader.read(current, require_subject=subject_led, listed_before=listed)
         listed = listed + reader.listed_only if reader.listed_only else []
@@ -750,6 +762,25 @@ def _line_rhythm(text: str) -> str | None:
         if not _CLASSIFIED_NOUN.search(key, max(0, match.start() - 20), match.start())
     }
     return found.pop() if len(found) == 1 else None
+
+
+# "Căn cứ Kế hoạch này, các sở, ngành ... xây dựng kế hoạch", "Trên cơ sở nguyên tắc phân cấp, phân quyền,
+# Đảng uỷ Chính phủ ... chịu trách nhiệm": what the work rests on, written before its subject.
+_FRAMING = re.compile(r"^\s*(?:căn cứ|trên cơ sở|dựa trên)(?!\w)", re.IGNORECASE)
+_MAX_FRAMING_WORDS = 30
+
+
+def _without_framing(clause: str) -> str:
+    """The clause from its subject on, when it opens with what the work rests on and a comma."""
+    if not _FRAMING.match(clause):
+        return clause
+    for comma in re.finditer(",", clause):
+        if len(clause[: comma.start()].split()) > _MAX_FRAMING_WORDS:
+            break
+        rest = clause[comma.end() :].lstrip()
+        if _starts_body(rest) or _PERSON_TITLE.match(_key(rest)):
+            return rest
+    return clause
 
 
 def _deadline_in(text: str) -> str | None:

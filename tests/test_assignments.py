@@ -360,3 +360,20 @@ def test_a_kind_written_once_before_its_names_is_each_names(text: str, expected:
     assert not any(
         agency.startswith(("sở chủ tịch", "bộ văn hóa")) and agency != "bo-vhttdl" for agency in found
     )
+
+
+def test_what_the_work_rests_on_comes_before_its_subject() -> None:
+    text = (
+        "Căn cứ nội dung Kế hoạch này và tình hình thực tiễn, các bộ, cơ quan ngang bộ, cơ quan thuộc Chính "
+        "phủ và Ủy ban nhân dân các tỉnh, thành phố trực thuộc trung ương xây dựng kế hoạch chi tiết triển khai "
+        "thi hành Luật trong phạm vi quản lý."
+    )
+    assert {("implement", "bo-nganh:all"), ("implement", "ubnd-tinh-thanh:all")} <= _roles(text)
+    # Without a body after the framing, nothing is assigned.
+    assert _roles("Căn cứ kết quả rà soát, tổng hợp danh mục dữ liệu dùng chung.") == set()
+
+
+def test_verbs_that_name_a_kind_of_document_give_no_role() -> None:
+    # "các văn bản hướng dẫn, chỉ đạo": guidance and directive documents, built by the subject.
+    text = "Sở Tư pháp xây dựng các văn bản hướng dẫn, chỉ đạo và kế hoạch tổ chức triển khai thực hiện."
+    assert _roles(text) == {("implement", "so-tu-phap")}
