@@ -624,6 +624,10 @@ class _ClauseReader:
                     previous_rejected = False
                     continue
             role = ROLE_OF_VERB[token.verb]
+            if token.verb == "phối hợp":
+                # "Các đơn vị liên quan tích cực phối hợp, tạo điều kiện ...": with no partner named the
+                # subject is not a lead's partner; working together is its own duty.
+                role = "implement"
             previous_rejected = not (expect_head or coordinated)
             if subject and not previous_rejected:
                 self.assign(subject, role, token.verb)

@@ -377,3 +377,11 @@ def test_verbs_that_name_a_kind_of_document_give_no_role() -> None:
     # "các văn bản hướng dẫn, chỉ đạo": guidance and directive documents, built by the subject.
     text = "Sở Tư pháp xây dựng các văn bản hướng dẫn, chỉ đạo và kế hoạch tổ chức triển khai thực hiện."
     assert _roles(text) == {("implement", "so-tu-phap")}
+
+
+def test_working_together_with_no_partner_named_is_the_subjects_own_duty() -> None:
+    text = "Các sở, ngành tích cực phối hợp, tạo điều kiện thuận lợi cho doanh nghiệp viễn thông."
+    assert _roles(text) == {("implement", "so-nganh:all")}
+    # With a partner named, the partner coordinates and the subject does the work.
+    roles = _roles("Sở Tài chính phối hợp với Sở Nội vụ hướng dẫn các xã lập dự toán kinh phí.")
+    assert roles == {("coordinate", "so-noi-vu"), ("guide", "so-tai-chinh")}
