@@ -160,6 +160,8 @@ COLLECTIVE_MEMBERS: tuple[str, ...] = (
     "bưu chính",
     "cơ sở",
     "trường",
+    "cao đẳng",  # "các trường đại học, cao đẳng"
+    "viện",
     "lực lượng",
     "hội đoàn thể",
     "cơ quan ngang bộ",

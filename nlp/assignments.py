@@ -100,8 +100,9 @@ _BARE_COMMA = re.compile(r"^\s*,\s*$")
 # A verb after a comma that follows "determiner + short noun" is another noun of that list:
 # "ban hành các quy định, hướng dẫn có liên quan" (rules and guidelines), not "... and guide".
 # A verb right after a document noun names the document's kind: "văn bản hướng dẫn" (guidance), and so do
-# verbs listed after it: "các văn bản hướng dẫn, chỉ đạo và kế hoạch".
-_DOCUMENT_NOUN = re.compile(r"(?<!\w)(?:văn bản|tài liệu|công văn)\s+$")
+# verbs listed after it: "các văn bản hướng dẫn, chỉ đạo và kế hoạch". After an institution's noun it
+# names the institution: "các viện nghiên cứu", "cơ sở đào tạo".
+_DOCUMENT_NOUN = re.compile(r"(?<!\w)(?:văn bản|tài liệu|công văn|(?<!học )viện|cơ sở)\s+$")
 _MODIFIER_GLUE = re.compile(r"\s*(?:,|và)\s*")
 _NOUN_LIST_ITEM = re.compile(r"(?<!\w)(?:các|những|mọi|một số)\s+\w+(?:\s+\w+)?\s*,\s*$")
 _HEAD_DISTANCE = 2  # words allowed between a subject (or partners) and its verb: "khẩn trương", "đồng thời"
@@ -406,6 +407,8 @@ class _ClauseReader:
                 continue  # "các cơ quan, tổ chức": a member of a collective, not a verb
             if clause[match.start()].isupper() and clause[: match.start()].strip(_BULLET + "0123456789"):
                 continue  # "các Ban Xây dựng Đảng": capitalised mid-clause, a word of a name
+            if _DOCUMENT_NOUN.search(key[max(0, match.start() - 20) : match.start()]):
+                continue  # "các viện nghiên cứu": the institution's name, not a duty
             tokens.append(_Token(match.start(), match.end(), opener=match.group()))
         tokens.sort(key=lambda t: t.start)
         return tokens
@@ -502,7 +505,13 @@ class _ClauseReader:
 
     def _body(self, mention: str) -> tuple[Agency, str]:
         mention = mention.strip(_BULLET)
-        return (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
+        agency = self.registry.resolve(mention)
+        if agency is None:
+            # "các đơn vị liên quan tiếp nhận và giải quyết ...": "liên quan" closes a collective's name.
+            related = _RELATED.search(mention)
+            mention = mention[: related.end()] if related else mention
+            agency = self.registry.resolve(mention) or self.registry.unknown(mention)
+        return agency, mention
 
     def assign(self, subject: list[tuple[Agency, str]], role: str, verb: str) -> None:
         for agency, mention in subject:
@@ -996,6 +1005,7 @@ def _heading_subject(heading: Segment | None, registry: AgencyRegistry) -> Agenc
     return registry.resolve(title)
 
 
+_RELATED = re.compile(r"(?<!\w)(?:có\s+)?liên quan(?!\w)")
 _RESPONSIBILITY_OF = re.compile(r"^(?:trách nhiệm|nhiệm vụ)(?: của)?\s+", re.IGNORECASE)
 _LEADS = re.compile(r"^\s*(?:[-+•*]\s*)?(?:[0-9a-zđ]{1,3}[.)]\s*)?(?:\w+\s+){0,2}?chủ trì(?!\w)")
 
@@ -1016,6 +1026,7 @@ def agency_heading(title: str, registry: AgencyRegistry) -> AgencyHeading | None
     if not title or len(title) > 200 or _VERB.search(_key(title)) or _key(title) in PERSON_ADDRESSES:
         return None  # a sentence, or "Các Ông/bà:" before the titles of the people charged
     bodies: list[tuple[Agency, str]] = []
+    title = " ".join(_PARENTHETICAL.sub(" ", title).split())  # "các doanh nghiệp viễn thông (VNPT, ...)"
     for piece in split_bodies(title):
         agency = registry.resolve(piece)
         if agency is None:

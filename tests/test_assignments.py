@@ -385,3 +385,25 @@ def test_working_together_with_no_partner_named_is_the_subjects_own_duty() -> No
     # With a partner named, the partner coordinates and the subject does the work.
     roles = _roles("Sở Tài chính phối hợp với Sở Nội vụ hướng dẫn các xã lập dự toán kinh phí.")
     assert roles == {("coordinate", "so-noi-vu"), ("guide", "so-tai-chinh")}
+
+
+def test_partner_names_end_where_the_genre_ends_them() -> None:
+    # "liên quan" closes a collective's name; the verb after it is the work, not the name.
+    roles = _roles("Phối hợp với Sở Công Thương và các đơn vị liên quan thẩm định, tham mưu bố trí kinh phí.")
+    assert ("coordinate", "các đơn vị liên quan") in roles
+    # Institutions keep their nouns ("viện nghiên cứu") and their member kinds ("trường đại học, cao đẳng").
+    roles = _roles(
+        "Sở Giáo dục và Đào tạo phối hợp với các viện nghiên cứu, trường đại học, cao đẳng hướng dẫn."
+    )
+    assert ("coordinate", "các viện nghiên cứu, trường đại học, cao đẳng") in roles
+
+
+def test_an_agency_heading_names_its_bodies_without_their_parentheses() -> None:
+    from nlp.assignments import agency_heading
+
+    heading = agency_heading(
+        "13. Đề nghị các doanh nghiệp viễn thông (VNPT, Viettel, MobiFone và doanh nghiệp khác):",
+        AgencyRegistry.default(),
+    )
+    assert heading is not None and heading.request
+    assert [mention for _, mention in heading.bodies] == ["các doanh nghiệp viễn thông"]
