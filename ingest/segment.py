@@ -20,6 +20,7 @@ from ingest.normalize import fold_diacritics
 from ingest.vocabulary import (
     AGENCY_SUBJECT_STARTS,
     ASSIGNMENT_VERBS,
+    CLOSING_OPENINGS,
     RECIPIENTS_OPENINGS,
     SECTION_KIND_WORDS,
     SIGNATURE_OPENINGS,
@@ -131,6 +132,8 @@ def _has_content_under(blocks: list[Block], index: int, level: int) -> bool:
         text = block.text.strip()
         if not text:
             continue
+        if not block.marker and text.startswith(CLOSING_OPENINGS + RECIPIENTS_OPENINGS):
+            return False  # the plan's closing follows: nothing of this item's own
         label = None if block.marker else match_label(text)
         return label is None or label[0].level > level
     return False
@@ -316,6 +319,11 @@ def _outline(blocks: list[Block]) -> list[_Draft]:
             )
             continue
 
+        if not block.marker and text.startswith(CLOSING_OPENINGS):
+            # "Trên đây là Kế hoạch ... Đề nghị các cơ quan, đơn vị ...": the plan's closing, under no section.
+            stack[1:] = []
+            drafts.append(_Draft([index], "other", "Kết"))
+            continue
         label = None if block.marker else match_label(text)
         if label is not None:
             rule, written, token = label

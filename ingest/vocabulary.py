@@ -261,6 +261,9 @@ NATIONAL_MOTTOS: tuple[str, ...] = (
 
 # Openings of the closing blocks of a directive.
 RECIPIENTS_OPENINGS: tuple[str, ...] = ("Nơi nhận",)
+# The closing paragraph of the body, after the last section: "Trên đây là Kế hoạch ... Đề nghị các cơ
+# quan, đơn vị nghiêm túc triển khai thực hiện ./.". It belongs to the whole plan, not to the last item.
+CLOSING_OPENINGS: tuple[str, ...] = ("Trên đây là",)
 # The filing line that ends the recipients: "- Lưu: VT, VX." ("Lưu VT" in some offices).
 FILING_LINE_OPENINGS: tuple[str, ...] = ("Lưu:", "Lưu VT", "Lưu: VT")
 SIGNATURE_OPENINGS: tuple[str, ...] = (

@@ -563,8 +563,11 @@ class _ClauseReader:
             and not subject
             and not (own and (request or commanded or (next_at_once and self._next_is_duty(index))))
             and not any(t.verb == ASKS for t in self.tokens)
+            # "Ủy ban nhân dân tỉnh yêu cầu X ...": a known body requiring; "Trường hợp ... yêu cầu"
+            # (a case that requires) is no command.
+            and not (own and all(a.known for a, _ in own) and any(t.verb == REQUIRES for t in self.tokens))
         ):
-            return []  # running text: only "X <duty> ..." and "Đề nghị X ..." give work
+            return []  # running text: only "X <duty> ...", "đề nghị X", "<body> yêu cầu X" give work
         if request:
             self.requested = {agency.id for agency, _ in own}
         # "Các sở, ngành khẩn trương ...": a subject, then a duty opener at once.

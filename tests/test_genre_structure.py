@@ -97,3 +97,47 @@ def test_program_with_appendix_table() -> None:
     assert len(rows) == 10
     assert rows[0].columns is not None and rows[0].columns[2] == "Cơ quan chủ trì"
     assert all(len(r.cells or []) == 6 for r in rows)
+
+
+_PLAN_WITH_CLOSING = """ỦY BAN NHÂN DÂN
+TỈNH ĐỒNG THÁP
+
+Số: 597/KH-UBND
+
+Đồng Tháp, ngày 10 tháng 11 năm 2025
+
+KẾ HOẠCH
+Chuyển đổi số trong hoạt động xây dựng
+
+I. TỔ CHỨC THỰC HIỆN
+
+1. Sở Xây dựng
+
+a) Chủ trì tổng hợp, theo dõi việc thực hiện Kế hoạch.
+
+b) Đề xuất sáng kiến, giải pháp công nghệ phù hợp thực tiễn, tham gia cung cấp dữ liệu.
+
+Trên đây là Kế hoạch Chuyển đổi số trong hoạt động xây dựng. Đề nghị các cơ quan, đơn vị nghiêm túc triển khai thực hiện. Định kỳ hằng năm (trước ngày 30 tháng 11) báo cáo kết quả thực hiện về Sở Xây dựng./.
+
+Nơi nhận:
+- Như trên;
+- Lưu: VT.
+
+KT. CHỦ TỊCH
+PHÓ CHỦ TỊCH
+"""
+
+
+def test_the_closing_paragraph_belongs_to_the_plan_not_to_its_last_item(tmp_path: Path) -> None:
+    from nlp.analyze import analyze
+
+    source = tmp_path / "ke-hoach.txt"
+    source.write_text(_PLAN_WITH_CLOSING, encoding="utf-8")
+    document = analyze(parse_file(source))
+    closing = next(s for s in document.segments if s.text.startswith("Trên đây là"))
+    assert closing.parent_path is None
+    assert {(a.role, a.mention) for a in closing.assignments} >= {("request", "các cơ quan, đơn vị")}
+    # The last item keeps its own text and its own body.
+    last = next(s for s in document.segments if s.text.startswith("b) Đề xuất"))
+    assert "Trên đây" not in last.text
+    assert {(a.role, a.agency) for a in last.assignments} == {("implement", "so-xay-dung")}
