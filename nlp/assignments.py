@@ -70,7 +70,7 @@ _VERB = re.compile(
     r"(?<!\w)(" + "|".join(v for v, _ in ROLE_VERBS) + "|" + "|".join(_NO_ROLE_VERBS) + r")(?!\w)"
 )
 # "được giao", "được phân công chủ trì": a passive inside a name ("các cơ quan được giao chủ trì").
-_PASSIVE = re.compile(r"(?<!\w)được(?: giao| phân công)?\s*$")
+_PASSIVE = re.compile(r"(?<!\w)được(?: giao| phân công)?(?: chủ trì| phối hợp)?\s*$")
 # "6 tháng" alone is a duration ("sau 6 tháng thực hiện"); only "định kỳ 6 tháng" is a frequency.
 FREQUENCIES: tuple[str, ...] = tuple(
     sorted((w for w in FREQUENCY_WORDS if not w[0].isdigit()), key=len, reverse=True)
@@ -331,7 +331,16 @@ def split_bodies(text: str) -> list[str]:
 def _starts_body(piece: str) -> bool:
     """A piece that names a body by itself: a capitalised agency head or a collective "các ..."."""
     key = _key(piece)
-    return bool(piece) and (piece[0].isupper() or key.startswith("các ")) and key.startswith(_AGENCY_HEADS)
+    return (
+        bool(piece)
+        and (piece[0].isupper() or key.startswith("các "))
+        and key.startswith(_AGENCY_HEADS)
+        and not key.startswith(_NOT_HEADS)
+    )
+
+
+# Words that open like a body's head and are not one: "Trường hợp ..." (in case), not a school.
+_NOT_HEADS: tuple[str, ...] = ("trường hợp", "các trường hợp", "hội nghị", "các hội nghị", "đoàn kết")
 
 
 def _names_bodies(piece: str) -> bool:
@@ -390,8 +399,9 @@ class _ClauseReader:
                 current = next(taken, None)
             if current is not None and current.start < match.end():
                 continue  # a verb inside an agency's name ("Ban Chỉ đạo quốc gia")
-            if _PASSIVE.search(key, max(0, match.start() - 20), match.start()):
-                continue  # "được giao", "được phân công chủ trì": describes a body, gives no work
+            if _PASSIVE.search(key, max(0, match.start() - 30), match.start()):
+                # "được giao", "được phân công chủ trì (thực hiện)": describes a body, gives no work
+                continue
             before = key[max(0, match.start() - 20) : match.start()]
             if _DOCUMENT_NOUN.search(before) or (
                 modifier_end and _MODIFIER_GLUE.fullmatch(key[modifier_end : match.start()])

@@ -407,3 +407,9 @@ def test_an_agency_heading_names_its_bodies_without_their_parentheses() -> None:
     )
     assert heading is not None and heading.request
     assert [mention for _, mention in heading.bodies] == ["các doanh nghiệp viễn thông"]
+
+
+def test_a_case_is_not_a_school() -> None:
+    # "Trường hợp ..." (in case ...) opens a condition, not a body whose head is "Trường" (school).
+    assert _roles("Trường hợp đơn vị cung cấp dịch vụ thực hiện kiểm tra hằng năm thì báo cáo Sở Xây dựng.") == set()
+    assert _roles("Trường Chính trị tỉnh chủ trì tổ chức bồi dưỡng.") == {("lead", "trường chính trị tỉnh")}
