@@ -97,13 +97,13 @@ _ADVERB_ALTERNATION = "|".join(sorted(_VERB_ADVERBS, key=len, reverse=True))
 _ADVERB = re.compile(r"(?<!\w)(?:" + _ADVERB_ALTERNATION + r")(?!\w)")
 _COORDINATED = re.compile(r"(?:,|(?<!\w)và)\s*(?:(?:" + _ADVERB_ALTERNATION + r")\s*)?$")
 _BARE_COMMA = re.compile(r"^\s*,\s*$")
-# A verb after a comma that follows "determiner + short noun" is another noun of that list:
-# "ban hành các quy định, hướng dẫn có liên quan" (rules and guidelines), not "... and guide".
 # A verb right after a document noun names the document's kind: "văn bản hướng dẫn" (guidance), and so do
 # verbs listed after it: "các văn bản hướng dẫn, chỉ đạo và kế hoạch". After an institution's noun it
 # names the institution: "các viện nghiên cứu", "cơ sở đào tạo".
 _DOCUMENT_NOUN = re.compile(r"(?<!\w)(?:văn bản|tài liệu|công văn|(?<!học )viện|cơ sở)\s+$")
 _MODIFIER_GLUE = re.compile(r"\s*(?:,|và)\s*")
+# A verb after a comma that follows "determiner + short noun" is another noun of that list:
+# "ban hành các quy định, hướng dẫn có liên quan" (rules and guidelines), not "... and guide".
 _NOUN_LIST_ITEM = re.compile(r"(?<!\w)(?:các|những|mọi|một số)\s+\w+(?:\s+\w+)?\s*,\s*$")
 _HEAD_DISTANCE = 2  # words allowed between a subject (or partners) and its verb: "khẩn trương", "đồng thời"
 # Column titles of appendix tables (and inline field names) → the role of the bodies they list.
@@ -132,11 +132,11 @@ _NOT_BODY_COLUMNS: tuple[str, ...] = (
 # opens with one is a bulleted list: "Sở Lao động - Thương binh và Xã hội" is one name.
 _CELL_BULLET = re.compile(r"(?:^|\s)[-+•–]\s+")
 _BULLETED_CELL = re.compile(r"^\s*[-+•–]\s+")
-# Words that open a note in a bodies' column, not a name: "Theo chức năng", "Tùy tình hình", "Không".
 # "Lãnh đạo đơn vị", "Lãnh đạo Cục ...": in a bodies' column, the leaders of a body, not the verb "direct".
 _LEADERS_OF = "lãnh đạo "
 # The number of a row: "1", "1.1", "B1", "II", "a)".
 _LABEL_CELL = re.compile(r"^\s*(?:[A-Z]?\d+(?:\.\d+)*|[IVXL]+(?:\.\d+)*|[A-Za-zđ])[.)]?\s*$")
+# Words that open a note in a bodies' column, not a name: "Theo chức năng", "Tùy tình hình", "Không".
 _NOT_A_NAME: tuple[str, ...] = (
     "theo ",
     "tùy ",
@@ -328,6 +328,10 @@ def split_bodies(text: str) -> list[str]:
     return [body.rstrip(";").strip() for body in bodies if body.rstrip(";").strip()]
 
 
+# Words that open like a body's head and are not one: "Trường hợp ..." (in case), not a school.
+_NOT_HEADS: tuple[str, ...] = ("trường hợp", "các trường hợp", "hội nghị", "các hội nghị", "đoàn kết")
+
+
 def _starts_body(piece: str) -> bool:
     """A piece that names a body by itself: a capitalised agency head or a collective "các ..."."""
     key = _key(piece)
@@ -337,10 +341,6 @@ def _starts_body(piece: str) -> bool:
         and key.startswith(_AGENCY_HEADS)
         and not key.startswith(_NOT_HEADS)
     )
-
-
-# Words that open like a body's head and are not one: "Trường hợp ..." (in case), not a school.
-_NOT_HEADS: tuple[str, ...] = ("trường hợp", "các trường hợp", "hội nghị", "các hội nghị", "đoàn kết")
 
 
 def _names_bodies(piece: str) -> bool:
@@ -855,9 +855,8 @@ def _listed(text: str, role: str, registry: AgencyRegistry, by_position: bool = 
     without a body's head word: "Lãnh đạo đơn vị", "Công chức thụ lý hồ sơ".
     """
     collector = _Collector()
-    text = expand_shared_heads(
-        _PARENTHETICAL.sub(" ", text), registry
-    )  # "Trung tâm ... (Sở Nội vụ)": the centre
+    # "Trung tâm ... (Sở Nội vụ)": the centre; "các Sở: Tư pháp, Nội vụ": each department.
+    text = expand_shared_heads(_PARENTHETICAL.sub(" ", text), registry)
     if by_position:  # "- Văn phòng Cục - Công chức thụ lý hồ sơ": bullets inside a cell separate bodies
         text = "; ".join(p.strip(_BULLET) for p in _cell_items(text))
     for piece in split_bodies(text):
