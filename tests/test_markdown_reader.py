@@ -389,3 +389,65 @@ def test_random_markdown_never_raises_anything_but_read_error() -> None:
         except ReadError:
             continue
         assert all(block.text for block in blocks)
+
+
+def _unbroken_copy() -> str:
+    """A portal copy with no blank lines, its procedure table as lone-"|" cells (Lạng Sơn's form)."""
+    opening = [
+        "**QUYẾT ĐỊNH**",
+        "Về việc phê duyệt quy trình nội bộ giải quyết thủ tục hành chính",
+        "**CHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH**",
+    ]
+    reasons = [
+        f"*Căn cứ văn bản số {n}/2025 về việc thực hiện thủ tục hành chính theo cơ chế một cửa;*"
+        for n in range(1, 31)
+    ]
+    table = [
+        "Tổng thời gian giải quyết: 15 ngày kể từ ngày nhận được hồ sơ hợp lệ",
+        "|",
+        "**Số TT**",
+        "|",
+        "**Trình tự**",
+        "|",
+        "**Trách nhiệm thực hiện**",
+        "|",
+        "**Thời gian** **thực hiện**",
+        "|",
+        "|",
+        "B1",
+        "|",
+        "- Tiếp nhận hồ sơ đầy đủ, hợp lệ.",
+        "- Chuyển hồ sơ cho lãnh đạo Phòng.",
+        "|",
+        "Công chức Bộ phận Một cửa",
+        "|",
+        "0,5 ngày",
+        "|",
+        "|",
+        "B2",
+        "|",
+        "Phân công xử lý hồ sơ",
+        "|",
+        "Lãnh đạo Phòng Quản lý công nghệ",
+        "|",
+        "0,5 ngày",
+        "|",
+        "**Điều 2.** Quyết định này có hiệu lực kể từ ngày ký.",
+    ]
+    return "\n".join(opening + reasons + table) + "\n"
+
+
+def test_a_title_row_of_an_unbroken_copy_keeps_all_its_cells(tmp_path: Path) -> None:
+    source = tmp_path / "quy-trinh.md"
+    source.write_text(_unbroken_copy(), encoding="utf-8")
+    from ingest.pipeline import parse_file
+
+    document = parse_file(source)
+    rows = [s for s in document.segments if s.kind == "table_row"]
+    assert [s.cells[:2] for s in rows] == [
+        ["B1", "- Tiếp nhận hồ sơ đầy đủ, hợp lệ. - Chuyển hồ sơ cho lãnh đạo Phòng."],
+        ["B2", "Phân công xử lý hồ sơ"],
+    ]
+    assert rows[0].columns == ["Số TT", "Trình tự", "Trách nhiệm thực hiện", "Thời gian thực hiện"]
+    # The text after the table is not a cell of it.
+    assert any(s.text.startswith("Điều 2.") for s in document.segments if s.kind != "table_row")

@@ -249,8 +249,13 @@ class _BlockParser:
                     row = []
                     i += 2
                     continue
-                # Without blank lines, a row as wide as the widest before it ends the table.
-                if not following.strip() or self.unbroken and _filled_width(row) >= max(widest, 2):
+                # Without blank lines, a row as wide as the widest before it ends the table; in the
+                # first row, only where no short cell and a row end follow ("|" "Trách nhiệm" "|" ...).
+                if not following.strip() or (
+                    self.unbroken
+                    and _filled_width(row) >= max(widest, 2)
+                    and not (not rows and _more_cells_follow(lines, i + 1))
+                ):
                     i += 1
                     break
             elif not line.strip():
@@ -351,6 +356,30 @@ class _BlockParser:
         rows = _multiline_rows(self.lines[columns_at + 1 : end], starts)
         self.units.append(_TableUnit(header + rows, header_rows=len(header) if rows else 0))
         return end + 1
+
+
+_FIRST_ROW_CELL_LINES = 3  # a title cell of a first row wraps to a line or two
+
+
+def _more_cells_follow(lines: list[str], start: int) -> bool:
+    """Whether the lines from `start` go on as cells of the same row: short cells between lone "|"
+    lines up to a row's end ("|" "|"), as a table's title row does ("Trình tự" | "Trách nhiệm" | ...)."""
+    i = start
+    while i < len(lines):
+        cell_end = next(
+            (
+                j
+                for j in range(i, min(len(lines), i + _FIRST_ROW_CELL_LINES + 1))
+                if _LONE_PIPE.match(lines[j])
+            ),
+            None,
+        )
+        if cell_end is None or cell_end == i or any(not line.strip() for line in lines[i:cell_end]):
+            return False
+        if cell_end + 1 < len(lines) and _LONE_PIPE.match(lines[cell_end + 1]):
+            return True  # the row ends: these were its cells
+        i = cell_end + 1
+    return False
 
 
 def _filled_width(row: list[str]) -> int:
