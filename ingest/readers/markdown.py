@@ -249,12 +249,12 @@ class _BlockParser:
                     row = []
                     i += 2
                     continue
-                # Without blank lines, a row as wide as the widest before it ends the table; in the
-                # first row, only where no short cell and a row end follow ("|" "Trách nhiệm" "|" ...).
+                # Without blank lines, a row as wide as the widest before it ends the table. The first
+                # row has no width to match: it ends only where no more of its cells follow.
                 if not following.strip() or (
                     self.unbroken
                     and _filled_width(row) >= max(widest, 2)
-                    and not (not rows and _more_cells_follow(lines, i + 1))
+                    and (rows or not _more_cells_follow(lines, i + 1))
                 ):
                     i += 1
                     break
