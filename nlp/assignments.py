@@ -1183,10 +1183,10 @@ def _date_from_issue(document: Document) -> None:
     except ValueError:
         return
     for segment in document.segments:
-        for item in segment.assignments:
-            if item.deadline_start or item.deadline_end or item.recurrence:
-                continue
-            found = deadline_from_issue(item.deadline or segment.text, issued)
+        undated = [a for a in segment.assignments if not (a.deadline_start or a.deadline_end or a.recurrence)]
+        in_text = deadline_from_issue(segment.text, issued) if undated else None  # read once per segment
+        for item in undated:
+            found = deadline_from_issue(item.deadline, issued) if item.deadline else in_text
             if found:
                 item.deadline = item.deadline or found[0]
                 item.deadline_end = found[1]
