@@ -21,6 +21,8 @@ DATA_FILE = Path(__file__).parent / "data" / "agencies.json"
 # Short all-caps aliases ("TU", "CP") are only looked up, never scanned for: as words of running
 # text they collide with ordinary syllables ("tu bổ"). Longer all-caps ones are scanned case-sensitively.
 _MIN_SCANNED_ABBREVIATION = 3
+# "... có liên quan", "... liên quan": the members of a collective that a task concerns.
+_RELATED_TAIL = re.compile(r"\s+(?:có\s+)?liên quan\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -152,6 +154,13 @@ class AgencyRegistry:
         for key in (match_key(mention), self.expand(mention)):
             agency = self._lookup(key, self._by_key)
             if agency is not None:
+                return agency
+        related = _RELATED_TAIL.search(mention)
+        if related:
+            # "các bộ, ngành, địa phương có liên quan": the ones of a collective that the work concerns
+            # are that collective, as `find` reads them in running text.
+            agency = self.resolve(mention[: related.start()])
+            if agency is not None and agency.collective:
                 return agency
         if _has_no_diacritics(mention):
             for key in (match_key(mention), self._expand_folded(mention)):

@@ -183,6 +183,8 @@ _AGENCY_HEADS = _AGENCY_STARTS + (
     "ngân hàng",
     "đoàn",
     "tập đoàn",
+    "cổng thông tin",  # "Cổng Thông tin điện tử tỉnh": the portal's editorial office
+    "hệ thống truyền thanh",  # "hệ thống truyền thanh cơ sở": the communes' radio stations
 )
 # A person's title before a body ("Giám đốc Sở Nội vụ"): the body is what counts. Longest first.
 _PERSON_TITLE = re.compile(
@@ -207,6 +209,10 @@ _LEVEL_SUFFIX = re.compile(
 )
 # Where a body's name ends and what it is for begins: "... để", "... nhằm", "... trong việc", "(...".
 _PURPOSE = re.compile(r"\s(?:để|nhằm|trong việc|về việc)(?!\w)|\s*\(", re.IGNORECASE)
+# "Chi cục thuộc cục được áp dụng ...", "Cơ quan, đơn vị được đánh giá xếp loại ...": a body followed by
+# a passive receives, it is given no work. "được giao", "được phân công" name the body instead
+# ("các cơ quan được giao chủ trì có trách nhiệm ...").
+_PASSIVE_AFTER = re.compile(r"\s*được(?!\s+(?:giao|phân công|phân cấp)(?!\w))(?!\w)", re.IGNORECASE)
 _LOWERCASE_HEAD = re.compile(r"(?:cơ quan|đơn vị|tổ chức|chi nhánh|doanh nghiệp)(?!\w)")
 _ENDS_AT_LEVEL = re.compile(r"(?<!\w)(?:tỉnh|thành phố|trung ương|cấp tỉnh|cấp xã)\s*$", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\([^()]{0,200}\)")
@@ -352,8 +358,15 @@ def _names_bodies(piece: str) -> bool:
     return bool(_MEMBER.match(rest)) or rest.startswith(tuple(h for h in _AGENCY_HEADS if h != "các"))
 
 
+# "Các cơ quan được phân công chủ trì thực hiện nhiệm vụ theo Kế hoạch này": a body named by the work
+# this document gives it. The relative clause, closed by "này", is not counted against the name's length;
+# without that close, where it ends is unknown ("... thuộc Kế hoạch lập dự toán ...").
+_NAMED_BY_ASSIGNMENT = re.compile(r"\s+được\s+(?:giao|phân công)(?!\w).*(?<!\w)này\s*$", re.IGNORECASE)
+
+
 def _looks_like_agency(piece: str) -> bool:
-    words = piece.split()
+    named_by = _NAMED_BY_ASSIGNMENT.search(piece)
+    words = piece[: named_by.start() if named_by else len(piece)].split()
     return bool(words) and len(words) <= _MAX_MENTION_WORDS and piece[0].isalpha() and _starts_body(piece)
 
 
@@ -459,14 +472,23 @@ class _ClauseReader:
                 if not piece or _key(piece) in PERSON_ADDRESSES:
                     continue  # "Các Ông/bà: ...": the people are named by their titles next
                 if _looks_like_agency(piece) and (not self.named_bodies_only or _names_bodies(piece)):
-                    purpose = _PURPOSE.search(piece)
-                    if (
-                        purpose
-                    ):  # "các đơn vị liên quan để hỗ trợ ...": the body ends where its purpose starts
+                    # "các đơn vị liên quan để hỗ trợ ...", "chi cục thuộc cục được áp dụng": the body
+                    # ends where its purpose or a passive starts.
+                    purpose = _PURPOSE.search(piece) or _PASSIVE_AFTER.search(piece, 1)
+                    if purpose and piece[: purpose.start()].strip():
                         found.append(self._body(piece[: purpose.start()]))
                         return found, index, position + match.start() + purpose.start()
                     found.append(self._body(piece))
                     joined = match.end() == nxt - position and self.clause[nxt - 1 : nxt].isspace()
+                elif (
+                    glue == "và"
+                    and found
+                    and _MEMBER.match(_key(piece))
+                    and self.clause[position + match.end() : nxt].lstrip().startswith(",")
+                ):
+                    # "UBND các xã, phường và cơ quan, tổ chức, cá nhân có liên quan": after "và", a
+                    # member that opens a list of its own is another group, not one more member.
+                    found.append(self._body(piece))
                 elif (
                     found
                     and glue
@@ -560,6 +582,8 @@ class _ClauseReader:
             self.named_bodies_only = True
         own, index, position = self.enumeration(index, position)
         self.named_bodies_only = False
+        if own and _PASSIVE_AFTER.match(self.clause, _after_parenthesis(self.clause, position)):
+            return subject  # "X (...) được áp dụng ...": X receives; the clause gives no work
         if own and not (self._at_once(index, position) and self._next_is_duty(index)):
             own, index, position = self._noun_phrase_subject(own, index, position, subject_start)
         self.listed_only = (
@@ -728,6 +752,15 @@ class _ClauseReader:
             if following and len(key[match.end() : following[0]].split()) <= reach:
                 return match.group()
         return None
+
+
+def _after_parenthesis(clause: str, position: int) -> int:
+    """Where the text after a subject goes on, past a parenthesis it opens or stands in."""
+    opened = clause.rfind("(", 0, position) > clause.rfind(")", 0, position)
+    if not opened and not clause[position:].lstrip().startswith("("):
+        return position
+    closing = clause.find(")", position)
+    return closing + 1 if closing >= 0 else position
 
 
 def _clauses(text: str) -> list[str]:
@@ -1307,13 +1340,7 @@ def _attach_field_lines(segments: list[Segment]) -> None:
         fields = [s for s in segments[index:end] if _is_field(s)]
         tasks = _tasks_before(segments, index)
         duties = [a for s in fields for a in s.assignments]
-        # "Thời gian thực hiện:" with nothing after it leads into dated sub-items: no time of its own.
-        times = (
-            _TIME_FIELD.sub("", s.text, count=1).strip(" .;")
-            for s in fields
-            if _TIME_FIELD.match(_key(s.text))
-        )
-        time = next((t for t in times if t), None)
+        time = _field_time(segments, index, end)
         if time and not duties and tasks:
             # "Thời hạn: ..." alone after a task that names its own bodies: that task's time.
             for item in tasks[0].assignments:
@@ -1335,6 +1362,31 @@ def _attach_field_lines(segments: list[Segment]) -> None:
             for field in fields:
                 field.assignments = []
         index = end
+
+
+def _field_time(segments: list[Segment], index: int, end: int) -> str | None:
+    """The time a run of field lines `segments[index:end]` gives its task, as written.
+
+    "Thời gian thực hiện:" with nothing after it leads into dated sub-items under another bullet
+    ("+ Các bộ ... gửi kết quả trước ngày 15/12/2025", "+ Bộ Công an ... báo cáo trước ngày 31/12/2025"):
+    the task is due when its last step is, as a line with several times is.
+    """
+    for position in range(index, end):
+        field = segments[position]
+        if not _TIME_FIELD.match(_key(field.text)):
+            continue
+        written = _TIME_FIELD.sub("", field.text, count=1).strip(" .;")
+        if written:
+            return written
+        steps = []
+        for step in segments[position + 1 :]:
+            if step.parent_path != field.parent_path or step.label in (None, field.label) or _is_field(step):
+                break
+            steps.append(step.text)
+        dated = [time for time in map(_deadline_in, steps) if time]
+        if dated:
+            return dated[-1]
+    return None
 
 
 def _is_field(segment: Segment) -> bool:

@@ -413,3 +413,40 @@ def test_a_case_is_not_a_school() -> None:
     # "Trường hợp ..." (in case ...) opens a condition, not a body whose head is "Trường" (school).
     assert _roles("Trường hợp đơn vị cung cấp dịch vụ thực hiện kiểm tra hằng năm thì báo cáo Sở Xây dựng.") == set()
     assert _roles("Trường Chính trị tỉnh chủ trì tổ chức bồi dưỡng.") == {("lead", "trường chính trị tỉnh")}
+
+
+def test_a_body_that_receives_is_given_no_work() -> None:
+    # "được <verb>" after a subject is a passive: the body is allowed, rewarded or funded, not charged.
+    assert _roles("Trung tâm Y tế khu vực (thành lập năm 2025) được áp dụng định mức biên chế mới.") == set()
+    assert _roles("Các hợp tác xã được hỗ trợ kinh phí đào tạo theo quy định.") == set()
+    assert _roles("Doanh nghiệp có sáng kiến được khen thưởng; Sở Nội vụ tổng hợp danh sách.") == {
+        ("implement", "so-noi-vu")
+    }
+    # "được giao", "được phân công" name a body by the work given to it.
+    roles = _roles("Các đơn vị được giao chủ trì có trách nhiệm hoàn thành nhiệm vụ đúng tiến độ.")
+    assert roles == {("implement", "các đơn vị được giao chủ trì")}
+
+
+def test_a_body_named_by_the_work_this_document_gives_it_may_be_long() -> None:
+    text = (
+        "Các cơ quan được phân công chủ trì thực hiện nhiệm vụ theo Kế hoạch này có trách nhiệm "
+        "lập dự toán kinh phí."
+    )
+    mentions = {a.mention for a in assignments_in_text(text, AgencyRegistry.default())}
+    assert mentions == {"Các cơ quan được phân công chủ trì thực hiện nhiệm vụ theo Kế hoạch này"}
+
+
+def test_and_before_a_list_of_its_own_opens_another_group() -> None:
+    roles = _roles(
+        "Sở Giáo dục và Đào tạo, Ủy ban nhân dân các xã, phường và cơ quan, tổ chức, cá nhân có liên quan "
+        "chịu trách nhiệm thi hành Quyết định này."
+    )
+    assert roles == {
+        ("implement", "so-gddt"),
+        ("implement", "ubnd-xa:all"),
+        ("implement", "cơ quan, tổ chức, cá nhân có liên quan"),
+    }
+    # A last member joined by "và" stays in its group.
+    assert _roles("Các cơ quan, đơn vị và cá nhân có liên quan triển khai thực hiện.") == {
+        ("implement", "các cơ quan, đơn vị và cá nhân có liên quan")
+    }

@@ -451,3 +451,25 @@ def test_a_title_row_of_an_unbroken_copy_keeps_all_its_cells(tmp_path: Path) -> 
     assert rows[0].columns == ["Số TT", "Trình tự", "Trách nhiệm thực hiện", "Thời gian thực hiện"]
     # The text after the table is not a cell of it.
     assert any(s.text.startswith("Điều 2.") for s in document.segments if s.kind != "table_row")
+
+
+def test_a_number_that_a_wrapped_line_carries_over_is_not_an_ordered_item() -> None:
+    # A portal copy hard-wrapped near 80 columns, paragraphs between blank lines. A line cut at the
+    # width mid-sentence runs on: the "1." and "2025)" that open the next line are the sentence's own.
+    filler = [
+        f"{n}. Ủy ban nhân dân các xã, phường tổ chức rà soát, thống kê số hộ dân cần hỗ trợ khẩn cấp."
+        for n in range(1, 31)
+    ]
+    wrapped = [
+        "- Giai đoạn khẩn cấp: Tổ chức lực lượng, phương tiện tiếp cận ngay các vùng bị ngập",
+        "sâu, chia cắt bằng ca nô, xuồng máy, phương tiện cơ động, ưu tiên địa bàn cấp độ",
+        "1. Cấp ngay lương khô, nước uống cho Nhân dân theo quyết định từ ngày 01 tháng 3 năm",
+        "2025) của cấp có thẩm quyền.",
+    ]
+    blocks = markdown_to_blocks("\n\n".join(filler) + "\n\n" + "\n".join(wrapped) + "\n")
+    last = blocks[-1].text
+    assert last.startswith("Giai đoạn khẩn cấp") and last.endswith("của cấp có thẩm quyền.")
+    assert "cấp độ 1. Cấp ngay" in last and "năm 2025)" in last
+    # A number after a finished sentence still opens an item.
+    blocks = markdown_to_blocks("\n\n".join(filler) + "\n\nĐoạn văn kết thúc ở đây.\n1. Mục mới.\n")
+    assert [b.text for b in blocks[-2:]] == ["Đoạn văn kết thúc ở đây.", "1. Mục mới."]

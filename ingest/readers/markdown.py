@@ -174,6 +174,7 @@ class _BlockParser:
         if (
             not self.para
             or _ORDERED_ITEM.match(line)
+            and not self._wraps_on(self.para[-1])
             or self.para[-1].rstrip().endswith(_SENTENCE_END)
             and _LABEL_START.match(line)
             or _WHOLE_LINE_EMPHASIS.match(self.para[-1])
@@ -185,6 +186,19 @@ class _BlockParser:
         else:
             self.para.append(line)
         return i + 1
+
+    def _wraps_on(self, previous: str) -> bool:
+        """Does `previous` run on into the next line: cut at the wrapping width mid-sentence?
+
+        Then a number opening the next line is the sentence's own ("các địa bàn cấp độ" / "1. Cấp
+        ngay ...", "từ ngày 01 tháng 3 năm" / "2025) được ..."), not an ordered item.
+        """
+        ending = previous.rstrip()
+        return (
+            bool(self.wrap_width)
+            and len(ending) >= 0.85 * self.wrap_width
+            and not ending.endswith((*_SENTENCE_END, "*", "_"))
+        )
 
     def _starts_paragraph(self, previous: str, line: str) -> bool:
         """In text without blank lines: does `line` open a paragraph rather than continue `previous`?
