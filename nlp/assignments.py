@@ -81,6 +81,19 @@ _FREQUENCY = re.compile(r"(?<!\w)(" + "|".join(FREQUENCIES) + r")(?!\w)")
 _CLASSIFIED_NOUN = re.compile(
     r"(?<!\w)(?:chi|nhiệm vụ|kinh phí|ngân sách|kế hoạch|hoạt động|công việc|chế độ|trung hạn|và|,)\s*$"
 )
+# "Kế hoạch", "Chương trình" capitalised mid-sentence name this document ("đánh giá kết quả thực hiện
+# Kế hoạch hằng năm": the evaluation is yearly), not a kind of plan ("kế hoạch hằng năm").
+_THIS_DOCUMENT = re.compile(r"(?:Kế hoạch|Chương trình)\s*$")
+
+
+def _classifies_a_noun(text: str, key: str, at: int) -> bool:
+    """Does the frequency word at `at` classify the noun before it rather than time the work?"""
+    start = max(0, at - 20)
+    return bool(_CLASSIFIED_NOUN.search(key, start, at)) and not (
+        _THIS_DOCUMENT.search(text, start, at) and text[: start + 1].strip()
+    )
+
+
 # Adverbs and light verbs that may stand between a coordinating comma and the next verb:
 # ", kịp thời báo cáo", "và tăng cường kiểm tra", ", định kỳ 6 tháng báo cáo".
 _VERB_ADVERBS = (
@@ -185,6 +198,7 @@ _AGENCY_HEADS = _AGENCY_STARTS + (
     "tập đoàn",
     "cổng thông tin",  # "Cổng Thông tin điện tử tỉnh": the portal's editorial office
     "hệ thống truyền thanh",  # "hệ thống truyền thanh cơ sở": the communes' radio stations
+    "chủ đầu tư",  # "Các chủ đầu tư xây dựng và kinh doanh hạ tầng khu công nghiệp"
 )
 # A person's title before a body ("Giám đốc Sở Nội vụ"): the body is what counts. Longest first.
 _PERSON_TITLE = re.compile(
@@ -214,6 +228,10 @@ _PURPOSE = re.compile(r"\s(?:để|nhằm|trong việc|về việc)(?!\w)|\s*\("
 # ("các cơ quan được giao chủ trì có trách nhiệm ...").
 _PASSIVE_AFTER = re.compile(r"\s*được(?!\s+(?:giao|phân công|phân cấp)(?!\w))(?!\w)", re.IGNORECASE)
 _LOWERCASE_HEAD = re.compile(r"(?:cơ quan|đơn vị|tổ chức|chi nhánh|doanh nghiệp)(?!\w)")
+_MAX_LOWERCASE_NAME_WORDS = 6
+# Kinds of body a partner list names in lowercase: "phối hợp với chính quyền địa phương, Mặt trận cơ sở".
+_PARTNER_KIND = re.compile(r"(?:cơ quan|đơn vị|tổ chức|doanh nghiệp|chính quyền|chủ đầu tư)(?!\w)")
+_OPENS_A_LIST = re.compile(r"\s*(?:,|và\s)")
 _ENDS_AT_LEVEL = re.compile(r"(?<!\w)(?:tỉnh|thành phố|trung ương|cấp tỉnh|cấp xã)\s*$", re.IGNORECASE)
 _PARENTHETICAL = re.compile(r"\([^()]{0,200}\)")
 _REQUEST_LINE = re.compile(r"^[\s\-+•*]*đề nghị\s+", re.IGNORECASE)  # "Đề nghị X ...": X is asked
@@ -364,6 +382,20 @@ def _names_bodies(piece: str) -> bool:
 _NAMED_BY_ASSIGNMENT = re.compile(r"\s+được\s+(?:giao|phân công)(?!\w).*(?<!\w)này\s*$", re.IGNORECASE)
 
 
+def _lowercase_partner(piece: str, continues: bool) -> bool:
+    """A partner named by its kind in lowercase: "chủ đầu tư hạ tầng KCN", "chính quyền" running into the
+    known "địa phương", "cơ quan" opening "cơ quan, đơn vị có liên quan". The kind alone before a verb
+    ("cơ quan" + "chủ trì") names no one, nor does a long piece: with no capitals to end it, it has run
+    on into the work."""
+    key = _key(piece).strip()
+    kind = _PARTNER_KIND.match(key)
+    return (
+        kind is not None
+        and len(piece.split()) <= _MAX_LOWERCASE_NAME_WORDS
+        and (kind.end() < len(key) or continues)
+    )
+
+
 def _looks_like_agency(piece: str) -> bool:
     named_by = _NAMED_BY_ASSIGNMENT.search(piece)
     words = piece[: named_by.start() if named_by else len(piece)].split()
@@ -448,12 +480,13 @@ class _ClauseReader:
         return token.opener is not None or token.verb not in (None, *_NO_ROLE_VERBS)
 
     def enumeration(
-        self, index: int, position: int, strict: bool = True
+        self, index: int, position: int, strict: bool = True, partners: bool = False
     ) -> tuple[list[tuple[Agency, str]], int, int]:
         """Bodies listed from `position`: known names and agency-like pieces between separators.
 
         Returns the bodies, the index of the first token after them and the text position where
-        the list ended. With `strict`, any other text ends the list.
+        the list ended. With `strict`, any other text ends the list. `partners` reads the list after
+        "phối hợp (với)", where a body may be named by a lowercase kind ("chính quyền địa phương").
         """
         found: list[tuple[Agency, str]] = []
         while True:
@@ -471,7 +504,16 @@ class _ClauseReader:
                     piece = piece[title.end() :]
                 if not piece or _key(piece) in PERSON_ADDRESSES:
                     continue  # "Các Ông/bà: ...": the people are named by their titles next
-                if _looks_like_agency(piece) and (not self.named_bodies_only or _names_bodies(piece)):
+                # "chính quyền" + the known "địa phương"; "cơ quan" + ", đơn vị có liên quan"
+                runs_into_name = (
+                    match.end() == nxt - position and index < len(self.tokens) and self.tokens[index].agency
+                ) or bool(_OPENS_A_LIST.match(self.clause, position + match.end()))
+                if (
+                    _looks_like_agency(piece)
+                    or partners
+                    and not found  # the list's first name; later ones are members of a group
+                    and _lowercase_partner(piece, bool(runs_into_name))
+                ) and (not self.named_bodies_only or _names_bodies(piece)):
                     # "các đơn vị liên quan để hỗ trợ ...", "chi cục thuộc cục được áp dụng": the body
                     # ends where its purpose or a passive starts.
                     purpose = _PURPOSE.search(piece) or _PASSIVE_AFTER.search(piece, 1)
@@ -501,8 +543,12 @@ class _ClauseReader:
                     )
                 ):
                     # "Các sở, ngành, địa phương", "UBND xã, phường": one collective, kept whole.
-                    mention = f"{found[-1][1]}{',' if glue == ',' else ' ' + glue} {piece}"
+                    purpose = _PURPOSE.search(piece)
+                    member = piece[: purpose.start()] if purpose else piece
+                    mention = f"{found[-1][1]}{',' if glue == ',' else ' ' + glue} {member}"
                     found[-1] = (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
+                    if purpose:  # "các cơ quan, đơn vị chức năng để cung cấp ...": the list ends there
+                        return found, index, position + match.start() + purpose.start()
                 elif strict or found:
                     return found, index, position
                 glue = ""
@@ -660,7 +706,7 @@ class _ClauseReader:
                 start = position
                 if token.verb == "phối hợp":
                     start += len(_CLOSELY.match(self.clause, position).group())  # type: ignore[union-attr]
-                partners, after, end = self.enumeration(index, start)
+                partners, after, end = self.enumeration(index, start, partners=True)
                 if partners or token.verb in WITH_PARTNERS:
                     index, position = after, end
                 for agency, mention in partners:
@@ -743,7 +789,7 @@ class _ClauseReader:
         key = _key(self.clause)
         verb_starts = [t.start for t in self.tokens if t.verb]
         for match in _FREQUENCY.finditer(key):
-            if _CLASSIFIED_NOUN.search(key, max(0, match.start() - 20), match.start()):
+            if _classifies_a_noun(self.clause, key, match.start()):
                 continue
             if len(key[match.end() :].split()) <= 1 and any(v < match.start() for v in verb_starts):
                 return match.group()
@@ -818,7 +864,7 @@ def _line_rhythm(text: str) -> str | None:
     found = {
         match.group()
         for match in _FREQUENCY.finditer(key)
-        if not _CLASSIFIED_NOUN.search(key, max(0, match.start() - 20), match.start())
+        if not _classifies_a_noun(text, key, match.start())
     }
     return found.pop() if len(found) == 1 else None
 
@@ -861,7 +907,7 @@ def _time_from_text(item: Assignment, text: str) -> None:
         return
     key = _key(text)
     for match in _FREQUENCY.finditer(key):
-        if not _CLASSIFIED_NOUN.search(key, max(0, match.start() - 20), match.start()):
+        if not _classifies_a_noun(text, key, match.start()):
             item.frequency = match.group()
             item.recurrence = normalize_deadline(match.group())[2]
             return
@@ -949,9 +995,15 @@ def assignments_in_row(segment: Segment, registry: AgencyRegistry) -> list[Assig
         cell = segment.cells[at] if at < len(segment.cells) else ""
         by_position = full_row and segment.cells.count(cell) == 1 and _task_before(segment.cells, at)
         if cell.strip() and len(cell) <= _MAX_SEGMENT:
+            # A bodies' cell written as a sentence may state the work's rhythm: "Các sở, ngành ...
+            # thực hiện công bố dữ liệu mở hằng năm theo lĩnh vực quản lý."
+            rhythm = None if deadline else _line_rhythm(cell)
             for item in _listed(cell, role, registry, by_position=by_position):
                 if deadline:
                     set_deadline(item, deadline)
+                elif rhythm:
+                    item.frequency = rhythm
+                    item.recurrence = normalize_deadline(rhythm)[2]
                 items.append(item)
     return items
 
@@ -1075,7 +1127,8 @@ def agency_heading(title: str, registry: AgencyRegistry) -> AgencyHeading | None
     for piece in split_bodies(title):
         agency = registry.resolve(piece)
         if agency is None:
-            if not _starts_body(piece) or len(piece.split()) > _MAX_MENTION_WORDS:
+            # "Các nội dung khác", "Các chứng từ liên quan:": a collective of things titles a topic
+            if not (_starts_body(piece) and _names_bodies(piece)) or len(piece.split()) > _MAX_MENTION_WORDS:
                 return None
             agency = registry.unknown(piece)
         bodies.append((agency, piece))
@@ -1258,6 +1311,13 @@ def document_province(issuer: str | None, place: str | None) -> str | None:
     return " ".join(word.capitalize() for word in written.split())
 
 
+# An item that opens with leading or directing: "2.1. Tập trung lãnh đạo, chỉ đạo ...", "b) Chỉ đạo ...".
+_OPENS_WITH_ROLE = re.compile(
+    r"^\s*(?:[-+•*]\s*)?(?:[0-9a-zđ]{1,3}(?:\.\d{1,2})*[.)]\s*)?"
+    r"(?:(?:tập trung|tiếp tục|chủ động|trực tiếp|khẩn trương)\s+)?(chủ trì|lãnh đạo|chỉ đạo)(?!\w)"
+)
+
+
 def _inherit_lead_ins(segments: list[Segment]) -> None:
     """Items under a lead-in that assigns carry the lead-in's roles besides their own.
 
@@ -1298,6 +1358,14 @@ def _inherit_lead_ins(segments: list[Segment]) -> None:
             continue
         held = {(a.agency, a.role) for a in segment.assignments}
         for item in governing.assignments:
+            # "2. Yêu cầu các cấp ủy ...:" over "2.1. Tập trung lãnh đạo, chỉ đạo ...": an item that opens
+            # by leading or directing gives the lead-in's body that stronger role too (not its partners').
+            opening = _OPENS_WITH_ROLE.match(_key(segment.text))
+            if opening and item.role != "coordinate":
+                role = ROLE_OF_VERB[opening.group(1)]
+                if (item.agency, role) not in held:
+                    segment.assignments.append(replace(item, role=role, actions=[opening.group(1)]))
+                    held.add((item.agency, role))
             if (item.agency, item.role) not in held:
                 inherited = replace(item, actions=list(item.actions))
                 own_time = Assignment(role=item.role, agency=item.agency, mention=item.mention)

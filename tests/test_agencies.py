@@ -104,3 +104,12 @@ def test_folded_search_finds_every_name_and_keeps_short_syllables_literal() -> N
     found = [a.id for a in AgencyRegistry.default().search("ke hoach cua bo tu phap va ubnd tinh")]
     assert found == ["bo-tu-phap", "ubnd-tinh"]
     assert AgencyRegistry.default().search("ke hoach nam nay") == []
+
+
+def test_the_concerned_members_of_a_collective_are_that_collective() -> None:
+    registry = AgencyRegistry.default()
+    collective = registry.resolve("các bộ, ngành, địa phương")
+    assert collective is not None and collective.collective
+    assert registry.resolve("các bộ, ngành, địa phương có liên quan") == collective
+    # A single body concerned is no body the registry knows.
+    assert registry.resolve("Sở Tài chính có liên quan") is None

@@ -450,3 +450,69 @@ def test_and_before_a_list_of_its_own_opens_another_group() -> None:
     assert _roles("Các cơ quan, đơn vị và cá nhân có liên quan triển khai thực hiện.") == {
         ("implement", "các cơ quan, đơn vị và cá nhân có liên quan")
     }
+
+
+def test_items_that_open_by_directing_give_the_lead_ins_bodies_that_role(tmp_path: Path) -> None:
+    source = tmp_path / "ket-luan.txt"
+    source.write_text(
+        "KẾT LUẬN\n\n2. Yêu cầu các cấp ủy, tổ chức đảng:\n\n"
+        "2.1. Tập trung lãnh đạo, chỉ đạo việc chuẩn bị đại hội đảng bộ các cấp.\n\n"
+        "2.2. Thực hiện nghiêm các quy định về bảo vệ bí mật nhà nước; phục vụ công tác chỉ đạo, điều hành.\n",
+        encoding="utf-8",
+    )
+    by_text = {s.text[:4]: {(a.role, a.agency) for a in s.assignments} for s in _analyzed(source).segments}
+    assert ("direct", "cap-uy-to-chuc-dang:all") in by_text["2.1."]
+    # "chỉ đạo, điều hành" further on is a noun of the object, not the item's opening.
+    assert by_text["2.2."] == {("implement", "cap-uy-to-chuc-dang:all")}
+
+
+def test_a_partner_named_by_its_lowercase_kind() -> None:
+    roles = _roles(
+        "Ủy ban Mặt trận Tổ quốc Việt Nam tỉnh phối hợp chính quyền địa phương, Mặt trận cơ sở và các "
+        "đoàn thể giám sát việc phân bổ nguồn hỗ trợ."
+    )
+    assert {r for r in roles if r[0] == "coordinate"} == {
+        ("coordinate", "chính quyền địa phương"),
+        ("coordinate", "mặt trận cơ sở"),
+        ("coordinate", "các đoàn thể"),
+    }
+    # A lowercase piece that runs on past six words has run into the work: no partner is made of it.
+    roles = _roles("Sở Xây dựng phối hợp với cơ quan báo chí làm tốt công tác thông tin về tiến độ.")
+    assert roles and not any("báo chí" in agency for _, agency in roles)
+
+
+def test_a_collective_of_things_heads_no_items() -> None:
+    from nlp.assignments import agency_heading
+
+    registry = AgencyRegistry.default()
+    assert agency_heading("5. Các nội dung khác", registry) is None
+    assert agency_heading("Các chứng từ liên quan:", registry) is None
+    heading = agency_heading("5. Các chủ đầu tư xây dựng và kinh doanh hạ tầng khu công nghiệp", registry)
+    assert heading is not None
+
+
+def test_a_rhythm_a_bodies_cell_states_times_its_bodies() -> None:
+    from ingest.model import Segment
+    from nlp.assignments import assignments_in_row
+
+    row = Segment(
+        id="r",
+        document_id="d",
+        path="Phụ lục.Bảng 1.2",
+        kind="table_row",
+        text="",
+        start=0,
+        end=0,
+        cells=["2", "Phát triển các bộ dữ liệu mở", "Sở Tài chính chủ trì; các xã thực hiện công bố hằng năm."],
+        columns=["TT", "Chỉ tiêu", "Chủ trì"],
+    )
+    items = assignments_in_row(row, AgencyRegistry.default())
+    assert items and {a.recurrence for a in items} == {"annual"}
+
+
+def test_a_capitalised_plan_is_this_document_not_a_kind_of_plan() -> None:
+    registry = AgencyRegistry.default()
+    yearly = assignments_in_text("Sở Nội vụ tổng hợp, đánh giá kết quả thực hiện Kế hoạch hằng năm.", registry)
+    assert {a.recurrence for a in yearly} == {"annual"}
+    plan = assignments_in_text("Sở Nội vụ bố trí kinh phí theo kế hoạch hằng năm.", registry)
+    assert plan and {a.recurrence for a in plan} == {None}
