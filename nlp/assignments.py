@@ -222,7 +222,7 @@ _LEVEL_SUFFIX = re.compile(
     r"\s+(?:cấp tỉnh|cấp xã|cấp huyện|tỉnh|thành phố|trung ương|khu vực\s+[IVXLC\d]+)(?![\w-])", re.IGNORECASE
 )
 # Where a body's name ends and what it is for begins: "... để", "... nhằm", "... trong việc", "(...".
-_PURPOSE = re.compile(r"\s(?:để|nhằm|trong việc|về việc)(?!\w)|\s*\(", re.IGNORECASE)
+_PURPOSE = re.compile(r"\s(?:để|nhằm|trong việc|về việc|trong quá trình)(?!\w)|\s*\(", re.IGNORECASE)
 # "Chi cục thuộc cục được áp dụng ...", "Cơ quan, đơn vị được đánh giá xếp loại ...": a body followed by
 # a passive receives, it is given no work. "được giao", "được phân công" name the body instead
 # ("các cơ quan được giao chủ trì có trách nhiệm ...").

@@ -113,3 +113,12 @@ def test_the_concerned_members_of_a_collective_are_that_collective() -> None:
     assert registry.resolve("các bộ, ngành, địa phương có liên quan") == collective
     # A single body concerned is no body the registry knows.
     assert registry.resolve("Sở Tài chính có liên quan") is None
+
+
+def test_provincial_and_city_party_committees_are_one_collective() -> None:
+    registry = AgencyRegistry.default()
+    found = registry.find("Đảng ủy Bộ Nội vụ phối hợp với các tỉnh uỷ, thành uỷ và các cơ quan liên quan.")
+    assert [m.agency.id for m in found][-2:] == ["tinh-uy-thanh-uy:all", "co-quan-lien-quan:all"]
+    # Plural, they are every province's committee, not the one of the issuer's province.
+    assert registry.resolve("các tỉnh ủy") == registry.get("tinh-uy-thanh-uy:all")
+    assert registry.resolve("Tỉnh ủy") == registry.get("tinh-uy")

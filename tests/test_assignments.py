@@ -396,6 +396,9 @@ def test_partner_names_end_where_the_genre_ends_them() -> None:
         "Sở Giáo dục và Đào tạo phối hợp với các viện nghiên cứu, trường đại học, cao đẳng hướng dẫn."
     )
     assert ("coordinate", "các viện nghiên cứu, trường đại học, cao đẳng") in roles
+    # "trong quá trình ..." says when, not who.
+    roles = _roles("Sở Công Thương phối hợp với các doanh nghiệp viễn thông trong quá trình khảo sát, lắp đặt.")
+    assert ("coordinate", "các doanh nghiệp viễn thông") in roles
 
 
 def test_an_agency_heading_names_its_bodies_without_their_parentheses() -> None:

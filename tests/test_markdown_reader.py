@@ -473,3 +473,17 @@ def test_a_number_that_a_wrapped_line_carries_over_is_not_an_ordered_item() -> N
     # A number after a finished sentence still opens an item.
     blocks = markdown_to_blocks("\n\n".join(filler) + "\n\nĐoạn văn kết thúc ở đây.\n1. Mục mới.\n")
     assert [b.text for b in blocks[-2:]] == ["Đoạn văn kết thúc ở đây.", "1. Mục mới."]
+
+
+def test_bold_runs_cut_loose_by_a_copy_leave_no_stars() -> None:
+    # A copy moved the closing "**" past the space: neither run can open or close, and neither marks
+    # anything a reader sees; the label is the item's own again.
+    blocks = markdown_to_blocks(
+        "** 2.5.** Thực hiện nghiêm các quy định về bảo vệ bí mật nhà nước.\n\nChương III **\n\n"
+        "Giá trị 2 * 3 bằng 6.\n"
+    )
+    assert [b.text for b in blocks] == [
+        "2.5. Thực hiện nghiêm các quy định về bảo vệ bí mật nhà nước.",
+        "Chương III",
+        "Giá trị 2 * 3 bằng 6.",
+    ]

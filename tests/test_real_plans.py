@@ -513,7 +513,7 @@ def test_real_gold_is_well_formed() -> None:
 # Floors at the level this version reaches, so that a change that loses ground fails. Appendix rows and
 # inline fields hold the targets (0.95, 0.9); its others (heading ≥ 0.95, lines ≥ 0.9, deadlines
 # ≥ 0.95) are above these floors and not met yet.
-REAL_FLOORS = {"table": 0.95, "heading": 0.93, "inline": 0.9, "line": 0.9, "deadline": 0.94}
+REAL_FLOORS = {"table": 0.95, "heading": 0.945, "inline": 0.9, "line": 0.9, "deadline": 0.94}
 
 
 @pytest.mark.parametrize("form", sorted(REAL_FLOORS))

@@ -720,6 +720,10 @@ def _render_inline(source: str) -> list[_Piece]:
                 depth[span] += 1
             if not token.literal:
                 continue
+            if token.char == "*" and len(token.text) >= 2:
+                # "** 2.5.** Thực hiện ...", "Chương III **": a bold run cut loose by a copy, spaced on
+                # both sides; it marks nothing a reader sees.
+                continue
         if token.text.strip():
             all_strong = all_strong and depth["strong"] > 0
             all_em = all_em and depth["em"] > 0
