@@ -209,6 +209,14 @@ RECURRENCE_WORDS: tuple[tuple[str, str], ...] = (
     ("hàng tháng", "monthly"),
     ("thường xuyên", "continuous"),
 )
+# How a recurrence reads in a table or on the page.
+RECURRENCE_LABELS: dict[str, str] = {
+    "continuous": "thường xuyên",
+    "annual": "hằng năm",
+    "semiannual": "6 tháng một lần",
+    "quarterly": "hằng quý",
+    "monthly": "hằng tháng",
+}
 _QUARTER_NUMBERS = {"I": 1, "II": 2, "III": 3, "IV": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 _MONTH_ENDS = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
 _QUARTER_AT = re.compile(rf"qu[ýíi]\s+({_QUARTER})\s*(?:[/-]|\s+năm\s+)\s*{_YEAR}", re.IGNORECASE)

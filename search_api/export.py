@@ -14,11 +14,13 @@ import json
 import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import IO, Any
 
 from ingest.model import Assignment, Segment, VanbanError
 from nlp.agencies import AgencyRegistry
+from nlp.timeframes import RECURRENCE_LABELS
 from search_api.record import Record, segment_from_dict
 from search_api.trace import NotFoundError, connection, trace_segment
 
@@ -30,6 +32,8 @@ COLUMNS = (
     ("direct", "Cơ quan chỉ đạo", 28),
     ("implement", "Cơ quan thực hiện", 28),
     ("timing", "Thời hạn / tần suất", 18),
+    ("due", "Hạn hoàn thành", 14),
+    ("recurrence", "Lặp lại", 14),
     ("source", "Nguồn (văn bản, mục)", 22),
     ("chain", "Chuỗi văn bản chỉ đạo", 34),
 )
@@ -46,6 +50,8 @@ class MatrixRow:
     direct: list[str] = field(default_factory=list)
     implement: list[str] = field(default_factory=list)
     timing: list[str] = field(default_factory=list)
+    due: str | None = None  # ISO date the task must be done by: the last end of its deadlines
+    recurrence: list[str] = field(default_factory=list)  # how often it recurs, as the table reads it
     document_id: str = ""
     document_number: str | None = None
     path: str = ""
@@ -65,6 +71,8 @@ class MatrixRow:
             "\n".join(self.direct),
             "\n".join(self.implement),
             "; ".join(self.timing),
+            self.due or "",
+            "; ".join(self.recurrence),
             self.source,
             "\n".join(" → ".join(branch) for branch in self.chain),
         ]
@@ -109,6 +117,10 @@ def matrix_rows(
                     implement=_agencies(assignments, "implement", registry)
                     + [f"{name} (đề nghị)" for name in _agencies(assignments, "request", registry)],
                     timing=_timing(lines, assignments),
+                    due=max((a.deadline_end for a in assignments if a.deadline_end), default=None),
+                    recurrence=list(
+                        dict.fromkeys(RECURRENCE_LABELS[a.recurrence] for a in assignments if a.recurrence)
+                    ),
                     document_id=doc_id,
                     document_number=number,
                     path=segment.path,
@@ -182,11 +194,16 @@ def write_matrix_xlsx(
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = border
         sheet.column_dimensions[get_column_letter(column)].width = width
+    due_column = [key for key, _, _ in COLUMNS].index("due") + 1
     for offset, row in enumerate(rows):
         for column, value in enumerate(row.cells(), 1):
+            if column == due_column and value:
+                value = date.fromisoformat(value)  # a real date: the sheet sorts and filters by it
             cell = sheet.cell(row=3 + offset, column=column, value=value)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border
+            if column == due_column:
+                cell.number_format = "DD/MM/YYYY"
     sheet.freeze_panes = "A3"
     sheet.print_title_rows = "2:2"
     target = Path(path)

@@ -92,6 +92,10 @@ def obligations(
                     "actions": assignment.actions,
                     "frequency": assignment.frequency,
                     "deadline": assignment.deadline,
+                    # the deadline as data: ISO dates of the period and how often the work recurs
+                    "deadline_start": assignment.deadline_start,
+                    "deadline_end": assignment.deadline_end,
+                    "recurrence": assignment.recurrence,
                     "tasks": tasks,
                     "chain": chains[segment.id]["top_down"],
                     "chain_paths": chains[segment.id]["paths"],

@@ -65,9 +65,11 @@ def test_xlsx_layout_and_cells(seed_rows: list[MatrixRow], tmp_path: Path) -> No
     assert (sheet.cell(3, 1).value, sheet.cell(3, 3).value) == (1, "Ban Tuyên giáo Tỉnh ủy")
     assert sheet.cell(3, 2).value.startswith("Thường xuyên tuyên truyền")
     assert sheet.cell(3, 2).alignment.wrap_text
-    assert sheet.cell(3, 8).value == f"{SEED_ID} III.1.1"
+    column = {key: n for n, (key, _, _) in enumerate(COLUMNS, 1)}
+    assert sheet.cell(3, column["source"]).value == f"{SEED_ID} III.1.1"
+    assert sheet.cell(3, column["recurrence"]).value == "thường xuyên"
     row_332 = 3 + SEED_ROWS.index("III.3.2")
-    assert sheet.cell(row_332, 9).value.splitlines() == [
+    assert sheet.cell(row_332, column["chain"]).value.splitlines() == [
         "29-NQ/TW → 60-CTr/TU",
         "23-NQ/TW → 50-CTr/TU",
         "13-NQ/TW → 72-KL/TW",
@@ -107,3 +109,33 @@ def test_cli_export(
     assert main(["export", "matrix", "--format", "csv", "-o", str(tmp_path / "all.csv")]) == 0 and (
         tmp_path / "all.csv"
     ).read_bytes().startswith(b"\xef\xbb\xbf")
+
+
+_DATED_PLAN = """ỦY BAN NHÂN DÂN TỈNH KON TUM
+
+Số: 77/KH-UBND
+
+KẾ HOẠCH
+
+Triển khai chuyển đổi số năm 2026
+
+II. NHIỆM VỤ
+
+| STT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành |
+| --- | --- | --- | --- | --- |
+| 1 | Xây dựng kho dữ liệu dùng chung của tỉnh | Sở Khoa học và Công nghệ | Sở Tài chính | Quý IV/2026 |
+| 2 | Rà soát, cập nhật danh mục dịch vụ công trực tuyến | Văn phòng UBND tỉnh | Các sở, ban, ngành | Hằng năm |
+"""
+
+
+def test_deadlines_are_dates_the_sheet_can_sort(tmp_path: Path) -> None:
+    source = tmp_path / "ke-hoach-77.md"
+    source.write_text(_DATED_PLAN, encoding="utf-8")
+    record = open_store(tmp_path / "home", source)
+    rows = [row for row in matrix_rows(record, ALL) if row.path.startswith("Bảng") or "Bảng" in row.path]
+    assert [(row.due, row.recurrence) for row in rows] == [("2026-12-31", []), (None, ["hằng năm"])]
+    sheet = load_workbook(write_matrix_xlsx(rows, tmp_path / "m.xlsx")).active
+    due = [key for key, _, _ in COLUMNS].index("due") + 1
+    assert sheet.cell(3, due).value.date().isoformat() == "2026-12-31"
+    assert sheet.cell(3, due).number_format == "DD/MM/YYYY"
+    assert sheet.cell(4, due).value is None

@@ -43,6 +43,12 @@ def test_assignments_are_grouped_by_role_with_their_tasks_and_chains(store: Reco
     assert [t["path"] for t in seed_line["tasks"]] == [f"III.3.{n}" for n in range(1, 9)]
     assert seed_line["tasks"][1]["text"].startswith("Thực hiện tốt Chương trình số 60-CTr/TU")
     assert seed_line["chain_paths"] == [["13-NQ/TW", "72-KL/TW"]]
+    # The time as written and as data: "thường xuyên" recurs with no end.
+    assert (seed_line["frequency"], seed_line["recurrence"], seed_line["deadline_end"]) == (
+        "thường xuyên",
+        "continuous",
+        None,
+    )
     assert directing[("60-ctr-tu", "II.4.4")]["chain"] == ["29-NQ/TW"]
     leading = {(i["document_id"], i["path"]) for i in result["roles"]["lead"]}
     assert (SEED_ID, "IV.2") in leading and ("60-ctr-tu", "II.2.4") in leading
