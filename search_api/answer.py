@@ -174,16 +174,9 @@ class _Idf:
             cached = self._cache.get(key)
         if cached is not None:
             return cached
-        marks = ",".join("?" * len(levels))
-        with self.record.lock:  # the record's one connection is shared by the server's threads
-            rows = self.record.conn.execute(
-                "SELECT s.text FROM segments s JOIN documents d ON d.id = s.document_id"
-                f" WHERE d.access_level IN ({marks})",
-                tuple(levels),
-            ).fetchall()
         frequency: Counter[str] = Counter()
         total = 0
-        for (text,) in rows:
+        for text in self.record.segment_texts(levels):
             frequency.update(set(word_key(text, True)) | set(word_key(text, False)))
             total += 1
         with self._lock:
@@ -315,8 +308,7 @@ class Answerer:
         return self.services.searcher.search(text, k=k, filters=self._filters(**filters))
 
     def _visible(self, document_id: str) -> Document | None:
-        document = self.record.document(document_id)
-        return document if document is not None and document.access_level in self.levels else None
+        return self.record.visible_document(document_id, self.levels)
 
     def _evidence(self, question: Question, hits: list[Hit]) -> list[_Source]:
         """Hits that pass the relevance gate, as sources, in search order: each covers at least
@@ -446,9 +438,7 @@ class Answerer:
         return draft
 
     def _ids_with_number(self, symbol: str) -> list[str]:
-        with self.record.lock:
-            rows = self.record.conn.execute("SELECT id FROM documents WHERE number = ?", (symbol,)).fetchall()
-        return [row[0] for row in rows]
+        return self.record.documents_numbered(symbol, self.levels)
 
     def _document_implements(self, document: Document, draft: _Draft) -> None:
         if not document.implements:
@@ -512,8 +502,7 @@ class Answerer:
         if symbol is None:
             return draft
         try:
-            with self.record.lock:
-                found = trace(self.record, symbol, self.levels)
+            found = trace(self.record, symbol, self.levels)
         except NotFoundError:
             return draft
         items: list[str] = []

@@ -31,9 +31,9 @@ from search_api.ingesting import (
     ingest_file,
     with_access_level,
 )
-from search_api.record import Record
 from search_api.search import ROLES, Filters, Hit, QueryError
 from search_api.services import Services, open_services
+from search_api.store import Record
 
 _error = error
 

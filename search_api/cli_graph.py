@@ -16,9 +16,8 @@ from rich.table import Table
 from ingest.model import VanbanError
 from search_api import config
 from search_api.access import LEVELS
-from search_api.catalog import ensure_catalog
 from search_api.console import error, print_json, stdout
-from search_api.record import Record
+from search_api.store import Record
 
 ALL_LEVELS = LEVELS
 _error = error
@@ -28,7 +27,6 @@ _json = print_json
 def _run(handler: Any, args: argparse.Namespace) -> int:
     try:
         with Record(config.home()) as record:
-            ensure_catalog(record)
             return int(handler(record, args))
     except VanbanError as exc:
         _error(str(exc))

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
-import sqlite3
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date
@@ -21,8 +19,8 @@ from typing import IO, Any
 from ingest.model import Assignment, Segment, VanbanError
 from nlp.agencies import AgencyRegistry
 from nlp.timeframes import RECURRENCE_LABELS
-from search_api.record import Record, segment_from_dict
-from search_api.trace import NotFoundError, connection, trace_segment
+from search_api.store import Record
+from search_api.trace import NotFoundError, trace_segment
 
 COLUMNS = (
     ("stt", "STT", 6),
@@ -79,23 +77,22 @@ class MatrixRow:
 
 
 def matrix_rows(
-    record: Record | sqlite3.Connection,
+    record: Record,
     levels: Collection[str],
     document_id: str | None = None,
     registry: AgencyRegistry | None = None,
 ) -> list[MatrixRow]:
     """The matrix of one document, or of every document `levels` may read (in id order)."""
     registry = registry or AgencyRegistry.default()
-    conn = connection(record)
     levels = list(levels)
-    visible = {row[0]: row[1] for row in _documents(conn, levels)}
+    visible = dict(record.visible_documents(levels))
     if document_id is not None:
         if document_id not in visible:
             raise NotFoundError(f"no document '{document_id}' is known")
         visible = {document_id: visible[document_id]}
     rows: list[MatrixRow] = []
     for doc_id, number in visible.items():
-        segments = _segments(conn, doc_id)
+        segments = record.segments(doc_id)
         governing: dict[str, list[Segment]] = {}
         for segment in segments:
             for task_id in segment.governs:
@@ -105,7 +102,7 @@ def matrix_rows(
                 continue
             lines = [*governing.get(segment.id, []), segment]
             assignments = [a for line in lines for a in line.assignments]
-            chain = trace_segment(conn, segment.id, levels)["paths"]
+            chain = trace_segment(record, segment.id, levels)["paths"]
             rows.append(
                 MatrixRow(
                     stt=len(rows) + 1,
@@ -129,18 +126,6 @@ def matrix_rows(
                 )
             )
     return rows
-
-
-def _documents(conn: sqlite3.Connection, levels: list[str]) -> list[tuple[str, str | None]]:
-    marks = ",".join("?" for _ in levels) or "NULL"
-    return list(
-        conn.execute(f"SELECT id, number FROM documents WHERE access_level IN ({marks}) ORDER BY id", levels)
-    )
-
-
-def _segments(conn: sqlite3.Connection, document_id: str) -> list[Segment]:
-    rows = conn.execute("SELECT data FROM segments WHERE document_id = ? ORDER BY ordinal", (document_id,))
-    return [segment_from_dict(json.loads(data)) for (data,) in rows]
 
 
 def _is_row(segment: Segment) -> bool:

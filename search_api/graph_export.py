@@ -8,34 +8,29 @@ quoted and escaped for each format, so Vietnamese titles and quotes in names sta
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Collection
 from typing import Any
 
-from search_api import catalog
-from search_api.record import Record
-from search_api.trace import NotFoundError, connection
+from search_api.store import Record, catalog
+from search_api.trace import NotFoundError
 
 FORMATS = ("json", "dot", "mermaid")
 
 
-def graph_data(
-    record: Record | sqlite3.Connection, levels: Collection[str], document_id: str | None = None
-) -> dict[str, Any]:
-    conn = connection(record)
+def graph_data(record: Record, levels: Collection[str], document_id: str | None = None) -> dict[str, Any]:
     levels = list(levels)
-    edges = catalog.all_edges(conn, levels)
+    edges = catalog.all_edges(record, levels)
     if document_id is not None:
-        center = catalog.key_of_document_id(conn, document_id, levels)
+        center = catalog.key_of_document_id(record, document_id, levels)
         if center is None:
             raise NotFoundError(f"no document '{document_id}' is known")
         edges = [e for e in edges if center in (e["source"], e["target"])]
         keys = list(dict.fromkeys([center, *(k for e in edges for k in (e["source"], e["target"]))]))
     else:
-        keys = catalog.node_keys(conn, levels)
+        keys = catalog.node_keys(record, levels)
     nodes = {}
     for key in keys:
-        found = catalog.node(conn, key, levels)
+        found = catalog.node(record, key, levels)
         if found is not None:
             nodes[key] = {
                 k: found[k] for k in ("key", "kind", "number", "type", "date", "issuer", "title")
@@ -62,7 +57,7 @@ def graph_data(
 
 
 def graph(
-    record: Record | sqlite3.Connection,
+    record: Record,
     levels: Collection[str],
     document_id: str | None = None,
     format: str = "json",

@@ -239,9 +239,9 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         return {"documents": state().services.record.list_documents(who.levels)}
 
     def visible_document(document_id: str, who: Caller) -> Any:
-        document = state().services.record.document(document_id)
+        document = state().services.record.visible_document(document_id, who.levels)
         # A document above the caller's level is reported exactly like one that does not exist.
-        if document is None or not who.may_see(document.access_level):
+        if document is None:
             raise ApiError(404, f"no document '{document_id}'")
         return document
 
@@ -271,10 +271,12 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         "/segments/{segment_id}", tags=["văn bản"], summary="Một đoạn văn bản với các thông tin trích xuất"
     )
     def segment(segment_id: str, who: CallerDep) -> dict[str, Any]:
-        found = state().services.record.segment(segment_id)
-        document = state().services.record.document(found.document_id) if found else None
+        record = state().services.record
+        document_id = record.visible_segment_document(segment_id, who.levels)
+        document = record.visible_document(document_id, who.levels) if document_id else None
+        found = next((s for s in document.segments if s.id == segment_id), None) if document else None
         # A segment of a document above the caller's level is reported exactly like a missing one.
-        if found is None or document is None or not who.may_see(document.access_level):
+        if document is None or found is None:
             raise ApiError(404, f"no segment '{segment_id}'")
         return segment_view(document, found) | {"document_title": document.title}
 
@@ -291,8 +293,7 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         ],
     ) -> dict[str, Any]:
         record = state().services.record
-        with record.lock:
-            return trace(record, reference, who.levels)
+        return trace(record, reference, who.levels)
 
     @app.get(
         "/segments/{segment_id}/trace", tags=["truy vết"], summary="Các văn bản cấp trên của một nhiệm vụ"
@@ -300,8 +301,7 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
     def trace_of_segment(segment_id: str, who: CallerDep) -> dict[str, Any]:
         segment(segment_id, who)  # 404 for a missing or hidden segment, before anything else
         record = state().services.record
-        with record.lock:
-            return trace_segment(record, segment_id, who.levels)
+        return trace_segment(record, segment_id, who.levels)
 
     @app.get("/agencies", tags=["cơ quan"], summary="Danh sách cơ quan đã biết")
     def agencies() -> dict[str, Any]:
@@ -322,8 +322,7 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         ],
     ) -> dict[str, Any]:
         record = state().services.record
-        with record.lock:
-            return obligations(record, agency, who.levels, state().services.registry)
+        return obligations(record, agency, who.levels, state().services.registry)
 
     @app.get("/graph", tags=["truy vết"], summary="Đồ thị trích dẫn (JSON, DOT hoặc Mermaid)")
     def graph_view(
@@ -332,10 +331,9 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         format: Annotated[str, Query(pattern="^(json|dot|mermaid)$")] = "json",
     ) -> Response:
         record = state().services.record
-        with record.lock:
-            if format == "json":
-                return JSONResponse(graph_data(record, who.levels, document))
-            text = graph(record, who.levels, document, format)
+        if format == "json":
+            return JSONResponse(graph_data(record, who.levels, document))
+        text = graph(record, who.levels, document, format)
         return PlainTextResponse(text, media_type="text/vnd.graphviz" if format == "dot" else "text/plain")
 
     @app.get("/export/matrix", tags=["truy vết"], summary="Bảng phân công nhiệm vụ (Excel hoặc CSV)")
@@ -347,8 +345,7 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         if document is not None:
             visible_document(document, who)
         record = state().services.record
-        with record.lock:
-            rows = matrix_rows(record, who.levels, document, state().services.registry)
+        rows = matrix_rows(record, who.levels, document, state().services.registry)
         name = f"bang-phan-cong-{document or 'tat-ca'}.{format}"
         if format == "csv":
             stream = io.StringIO()
@@ -419,8 +416,7 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
     def may_replace(document_id: str, who: Caller) -> bool:
         """A key may replace what it can see; a document above its level must not be overwritten
         (nor revealed: the refusal says only that the number is taken)."""
-        existing = state().services.record.document(document_id, with_segments=False)
-        return existing is None or who.may_see(existing.access_level)
+        return not state().services.record.hides(document_id, who.levels)
 
     @app.delete("/documents/{document_id}", tags=["văn bản"], summary="Xóa một văn bản")
     def delete(document_id: str, who: WriterDep) -> dict[str, Any]:

@@ -19,7 +19,7 @@ from nlp.embeddings import Embedder
 from nlp.lexical import passage_terms, passage_vector
 from nlp.passages import passage_parts
 from search_api.index.store import DenseVector, IndexPoint, SparseVector, VectorStore
-from search_api.record import Record
+from search_api.store import Record
 
 # Segments nobody searches for: the recipients and the signature block; and headings, whose words
 # are indexed with the content under them (a hit shows its headings as a breadcrumb anyway).

@@ -10,7 +10,7 @@ from pathlib import Path
 from ingest.model import Document, VanbanError
 from ingest.pipeline import parse_bytes
 from ingest.readers import SUPPORTED_EXTENSIONS
-from search_api.record import Record
+from search_api.store import Record
 
 
 @dataclass

@@ -9,14 +9,13 @@ from __future__ import annotations
 
 import difflib
 import json
-import sqlite3
 from collections.abc import Collection
 from typing import Any
 
 from ingest.normalize import fold_diacritics, match_key
 from nlp.agencies import Agency, AgencyRegistry
-from search_api.record import Record, segment_from_dict
-from search_api.trace import NotFoundError, connection, trace_segment
+from search_api.store import Record
+from search_api.trace import NotFoundError, trace_segment
 
 ROLE_ORDER = ("lead", "direct", "coordinate", "implement", "request", "guide", "monitor", "report", "advise")
 
@@ -43,47 +42,38 @@ def _suggestions(query: str, registry: AgencyRegistry) -> str:
 
 
 def obligations(
-    record: Record | sqlite3.Connection,
+    record: Record,
     agency_query: str,
     levels: Collection[str],
     registry: AgencyRegistry | None = None,
 ) -> dict[str, Any]:
     """{"agency": {...}, "count": n, "roles": {role: [assignment, ...]}} over documents `levels` may read."""
     registry = registry or AgencyRegistry.default()
-    conn = connection(record)
     levels = list(levels)
     try:
         agency = resolve_agency(agency_query, registry)
     except NotFoundError:
         # A body the registry does not know is still an agency: stored under its normalised name.
         unknown = registry.unknown(agency_query)
-        if not any(unknown.id == name for name, _, _ in stored_unknown_agencies(conn, levels)):
+        if not any(unknown.id == name for name, _, _ in stored_unknown_agencies(record, levels)):
             raise
         agency = unknown
-    cursor = conn.cursor()
-    cursor.row_factory = sqlite3.Row
-    # The JSON of a segment names the agency id verbatim: a cheap prefilter before parsing.
-    needle = json.dumps(agency.id, ensure_ascii=False)
-    rows = cursor.execute(
-        "SELECT s.data, d.id AS document_id, d.number FROM segments s JOIN documents d ON d.id = s.document_id"
-        f" WHERE instr(s.data, ?) > 0 AND d.access_level IN ({','.join('?' for _ in levels) or 'NULL'})"
-        " ORDER BY d.id, s.ordinal",
-        (needle, *levels),
-    ).fetchall()
     roles: dict[str, list[dict[str, Any]]] = {}
     chains: dict[str, dict[str, Any]] = {}
-    for row in rows:
-        segment = segment_from_dict(json.loads(row["data"]))
+    # The JSON of a segment names the agency id verbatim: a cheap prefilter before parsing.
+    for segment, document_id, number in record.segments_containing(
+        json.dumps(agency.id, ensure_ascii=False), levels
+    ):
         for assignment in segment.assignments:
             if assignment.agency != agency.id:
                 continue
-            tasks = _governed_tasks(cursor, segment.governs)
+            tasks = _governed_tasks(record, segment.governs, levels)
             if segment.id not in chains:
-                chains[segment.id] = trace_segment(conn, segment.id, levels)
+                chains[segment.id] = trace_segment(record, segment.id, levels)
             roles.setdefault(assignment.role, []).append(
                 {
-                    "document_id": row["document_id"],
-                    "document_number": row["number"],
+                    "document_id": document_id,
+                    "document_number": number,
                     "segment_id": segment.id,
                     "path": segment.path,
                     "kind": segment.kind,
@@ -113,20 +103,9 @@ def _role_rank(role: str) -> tuple[int, str]:
     return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)
 
 
-def _governed_tasks(cursor: sqlite3.Cursor, ids: list[str]) -> list[dict[str, str]]:
-    if not ids:
-        return []
-    found = {
-        row["id"]: row
-        for row in cursor.execute(
-            f"SELECT id, path, text FROM segments WHERE id IN ({','.join('?' for _ in ids)})", ids
-        )
-    }
-    return [
-        {"segment_id": found[i]["id"], "path": found[i]["path"], "text": found[i]["text"]}
-        for i in ids
-        if i in found
-    ]
+def _governed_tasks(record: Record, ids: list[str], levels: Collection[str]) -> list[dict[str, str]]:
+    found = record.segment_summaries(ids, levels)
+    return [{"segment_id": i, "path": found[i][0], "text": found[i][1]} for i in ids if i in found]
 
 
 def known_agencies(registry: AgencyRegistry | None = None) -> list[Agency]:
@@ -134,22 +113,12 @@ def known_agencies(registry: AgencyRegistry | None = None) -> list[Agency]:
     return sorted(registry.agencies, key=lambda a: (a.level or "~", a.name))
 
 
-def stored_unknown_agencies(
-    record: Record | sqlite3.Connection, levels: Collection[str]
-) -> list[tuple[str, str, int]]:
+def stored_unknown_agencies(record: Record, levels: Collection[str]) -> list[tuple[str, str, int]]:
     """Bodies assigned work in the stored documents `levels` may read that the registry does not know:
     (id, name as first written, number of assignments), most assigned first."""
-    conn = connection(record)
-    levels = list(levels)
     found: dict[str, list[Any]] = {}
-    rows = conn.execute(
-        "SELECT s.data FROM segments s JOIN documents d ON d.id = s.document_id"
-        f" WHERE instr(s.data, '\"known\": false') > 0 AND d.access_level IN ({','.join('?' for _ in levels) or 'NULL'})"
-        " ORDER BY d.id, s.ordinal",
-        levels,
-    ).fetchall()
-    for (data,) in rows:
-        for assignment in segment_from_dict(json.loads(data)).assignments:
+    for segment, _, _ in record.segments_containing('"known": false', levels):
+        for assignment in segment.assignments:
             if not assignment.known:
                 entry = found.setdefault(assignment.agency, [assignment.mention, 0])
                 entry[1] += 1

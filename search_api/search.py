@@ -19,7 +19,7 @@ from nlp.embeddings import Embedder
 from nlp.lexical import query_terms, query_vector, syllables
 from search_api.index.store import SearchFilter, SparseVector, VectorStore
 from search_api.indexing import breadcrumb, is_searchable
-from search_api.record import Record
+from search_api.store import Record
 
 MAX_QUERY_CHARS = 1000
 MAX_K = 100

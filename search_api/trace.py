@@ -7,16 +7,13 @@ up to the root resolution. Every walk keeps a visited set, so cycles and self-ci
 
 from __future__ import annotations
 
-import json
-import sqlite3
 from collections.abc import Collection
 from typing import Any
 
 from ingest.model import VanbanError
 from ingest.symbols import find_symbols
 from nlp.citations import resolve_reference
-from search_api import catalog
-from search_api.record import Record, segment_from_dict
+from search_api.store import Record, catalog
 
 MAX_DEPTH = 50  # far beyond any real chain (a district plan is four steps below a Politburo resolution)
 
@@ -25,40 +22,34 @@ class NotFoundError(VanbanError):
     """A reference, segment or agency the store does not know (at the caller's level)."""
 
 
-def connection(conn_or_record: sqlite3.Connection | Record) -> sqlite3.Connection:
-    conn = conn_or_record.conn if isinstance(conn_or_record, Record) else conn_or_record
-    catalog.ensure_catalog_schema(conn)
-    return conn
-
-
-def find_node(conn: sqlite3.Connection, reference: str, levels: Collection[str]) -> str | list[str]:
+def find_node(store: Record, reference: str, levels: Collection[str]) -> str | list[str]:
     """The catalog key `reference` names, or the candidate symbols when it could mean several."""
     reference = " ".join(reference.split())
     if not reference:
         raise NotFoundError("give a symbol, a reference such as 'KL 72', or a document id")
-    by_id = catalog.key_of_document_id(conn, reference, levels)
+    by_id = catalog.key_of_document_id(store, reference, levels)
     if by_id is not None:
         return by_id
     exact = find_symbols(reference)
-    if exact and catalog.node(conn, catalog.symbol_key(exact[0][0]), levels) is not None:
+    if exact and catalog.node(store, catalog.symbol_key(exact[0][0]), levels) is not None:
         return catalog.symbol_key(exact[0][0])
     if not exact:
-        candidates = resolve_reference(reference, catalog.visible_symbols(conn, levels))
+        candidates = resolve_reference(reference, catalog.visible_symbols(store, levels))
         if len(candidates) == 1:
             return catalog.symbol_key(candidates[0])
         if candidates:
             return candidates
         named = catalog.name_key(reference)
-        if catalog.node(conn, named, levels) is not None:
+        if catalog.node(store, named, levels) is not None:
             return named
     raise NotFoundError(f"no directive '{reference}' is known: ingest it or a document that cites it")
 
 
 def _item(
-    conn: sqlite3.Connection, key: str, levels: Collection[str], cache: dict[str, dict[str, Any] | None]
+    store: Record, key: str, levels: Collection[str], cache: dict[str, dict[str, Any] | None]
 ) -> dict[str, Any] | None:
     if key not in cache:
-        cache[key] = catalog.node(conn, key, levels)
+        cache[key] = catalog.node(store, key, levels)
     found = cache[key]
     if found is None:
         return None
@@ -74,7 +65,7 @@ def _item(
 
 
 def _neighbours(
-    conn: sqlite3.Connection,
+    store: Record,
     key: str,
     levels: Collection[str],
     direction: str,
@@ -84,11 +75,11 @@ def _neighbours(
 ) -> list[dict[str, Any]]:
     """One item per (neighbour, relation), with the first citing segment and every source."""
     grouped: dict[tuple[str, str], dict[str, Any]] = {}
-    for edge in catalog.edges(conn, key, levels, direction, relation, scope):
+    for edge in catalog.edges(store, key, levels, direction, relation, scope):
         source = {"document_id": edge["document_id"], "segment_id": edge["segment_id"], "path": edge["path"]}
         entry = grouped.get((edge["other"], edge["relation"]))
         if entry is None:
-            item = _item(conn, edge["other"], levels, cache)
+            item = _item(store, edge["other"], levels, cache)
             if item is None:
                 continue
             entry = grouped[(edge["other"], edge["relation"])] = {
@@ -102,7 +93,7 @@ def _neighbours(
 
 
 def chain_up(
-    conn: sqlite3.Connection,
+    store: Record,
     start: list[str],
     levels: Collection[str],
     cache: dict[str, dict[str, Any] | None] | None = None,
@@ -117,12 +108,12 @@ def chain_up(
         key, depth = frontier.pop(0)
         if depth >= MAX_DEPTH:
             continue
-        below = _item(conn, key, levels, cache)
-        for edge in catalog.edges(conn, key, levels, "out", "implements", "document"):
+        below = _item(store, key, levels, cache)
+        for edge in catalog.edges(store, key, levels, "out", "implements", "document"):
             target = edge["other"]
             if target in seen:
                 continue
-            item = _item(conn, target, levels, cache)
+            item = _item(store, target, levels, cache)
             if item is None:
                 continue
             seen.add(target)
@@ -143,14 +134,11 @@ def top_down(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return sorted(items, key=lambda item: (catalog.level_rank(item.get("level")), -item.get("depth", 0)))
 
 
-def trace(
-    conn_or_record: sqlite3.Connection | Record, reference: str, levels: Collection[str]
-) -> dict[str, Any]:
-    conn = connection(conn_or_record)
-    key = find_node(conn, reference, levels)
+def trace(store: Record, reference: str, levels: Collection[str]) -> dict[str, Any]:
+    key = find_node(store, reference, levels)
     if isinstance(key, list):
         return {"ambiguous": True, "reference": reference, "candidates": key}
-    node = catalog.node(conn, key, levels)
+    node = catalog.node(store, key, levels)
     if node is None:  # find_node only returns visible keys; kept for safety against races
         raise NotFoundError(f"no directive '{reference}' is known")
     cache: dict[str, dict[str, Any] | None] = {key: node}
@@ -158,32 +146,22 @@ def trace(
         "symbol": node["number"] if node["kind"] == "symbol" else None,
         "document": node["document_id"],
         "node": {k: v for k, v in node.items() if k != "facts"},
-        "implements": _neighbours(conn, key, levels, "out", "implements", cache, "document"),
-        "implemented_by": _neighbours(conn, key, levels, "in", "implements", cache, "document"),
+        "implements": _neighbours(store, key, levels, "out", "implements", cache, "document"),
+        "implemented_by": _neighbours(store, key, levels, "in", "implements", cache, "document"),
         # Citing in the broad sense: every reference, whatever its relation (each item says which).
-        "cites": _neighbours(conn, key, levels, "out", None, cache),
-        "cited_by": _neighbours(conn, key, levels, "in", None, cache),
-        "chain_up": top_down(chain_up(conn, [key], levels, cache, {key})),
+        "cites": _neighbours(store, key, levels, "out", None, cache),
+        "cited_by": _neighbours(store, key, levels, "in", None, cache),
+        "chain_up": top_down(chain_up(store, [key], levels, cache, {key})),
     }
 
 
-def trace_segment(
-    conn_or_record: sqlite3.Connection | Record, segment_id: str, levels: Collection[str]
-) -> dict[str, Any]:
+def trace_segment(store: Record, segment_id: str, levels: Collection[str]) -> dict[str, Any]:
     """The directives above one segment: its own citations and what they implement, then its document's."""
-    conn = connection(conn_or_record)
-    levels = list(levels)
-    cursor = conn.cursor()
-    cursor.row_factory = sqlite3.Row
-    row = cursor.execute(
-        "SELECT s.data, s.document_id FROM segments s JOIN documents d ON d.id = s.document_id"
-        f" WHERE s.id = ? AND d.access_level IN ({','.join('?' for _ in levels) or 'NULL'})",
-        (segment_id, *levels),
-    ).fetchone()
-    if row is None:
+    document_id = store.visible_segment_document(segment_id, levels)
+    segment = store.segment(segment_id) if document_id is not None else None
+    if document_id is None or segment is None:
         raise NotFoundError(f"no segment '{segment_id}' is known")
-    segment = segment_from_dict(json.loads(row["data"]))
-    document_key = catalog.key_of_document_id(conn, row["document_id"], levels) or ""
+    document_key = catalog.key_of_document_id(store, document_id, levels) or ""
     cache: dict[str, dict[str, Any] | None] = {}
     seen: set[str] = {document_key}
     chain: list[dict[str, Any]] = []
@@ -192,18 +170,18 @@ def trace_segment(
         # Depth-first: a citation, then what it implements, so each branch reads bottom-up in order.
         seen.add(key)
         chain.append({**item, "via": via})
-        for above in chain_up(conn, [key], levels, cache, seen):
+        for above in chain_up(store, [key], levels, cache, seen):
             chain.append({**above, "depth": above["depth"] + item["depth"], "via": via})
 
     for citation in segment.citations:
         key = catalog.key_of_citation(citation)
-        item = _item(conn, key, levels, cache)
+        item = _item(store, key, levels, cache)
         if item is not None and key not in seen:
             climb(key, {**item, "relation": citation.relation, "depth": 1, "implemented_by": None}, "segment")
-    for edge in catalog.edges(conn, document_key, levels, "out", "implements", "document"):
-        item = _item(conn, edge["other"], levels, cache)
+    for edge in catalog.edges(store, document_key, levels, "out", "implements", "document"):
+        item = _item(store, edge["other"], levels, cache)
         if item is not None and edge["other"] not in seen:
-            document_item = _item(conn, document_key, levels, cache)
+            document_item = _item(store, document_key, levels, cache)
             implementer = document_item["number"] if document_item else None
             climb(
                 edge["other"],
@@ -218,7 +196,7 @@ def trace_segment(
             "kind": segment.kind,
             "text": segment.text,
         },
-        "document": row["document_id"],
+        "document": document_id,
         "chain": chain,
         "top_down": [item["number"] for item in top_down(chain)],
         "paths": chain_paths(chain),

@@ -6,9 +6,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from ingest.model import Citation, Document, Segment
-from search_api.catalog import ensure_catalog_schema, update_catalog
 from search_api.ingesting import analyze_for_record, ingest_file
-from search_api.record import Record
+from search_api.store import Record
+from search_api.store.catalog import update_catalog
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
@@ -21,7 +21,6 @@ ALL = ("public", "internal", "confidential")
 
 def open_store(home: Path, *paths: Path) -> Record:
     record = Record(home)
-    ensure_catalog_schema(record.conn)
     for path in paths:
         ingest(record, path)
     return record

@@ -397,7 +397,9 @@ def test_partner_names_end_where_the_genre_ends_them() -> None:
     )
     assert ("coordinate", "các viện nghiên cứu, trường đại học, cao đẳng") in roles
     # "trong quá trình ..." says when, not who.
-    roles = _roles("Sở Công Thương phối hợp với các doanh nghiệp viễn thông trong quá trình khảo sát, lắp đặt.")
+    roles = _roles(
+        "Sở Công Thương phối hợp với các doanh nghiệp viễn thông trong quá trình khảo sát, lắp đặt."
+    )
     assert ("coordinate", "các doanh nghiệp viễn thông") in roles
 
 
@@ -414,7 +416,10 @@ def test_an_agency_heading_names_its_bodies_without_their_parentheses() -> None:
 
 def test_a_case_is_not_a_school() -> None:
     # "Trường hợp ..." (in case ...) opens a condition, not a body whose head is "Trường" (school).
-    assert _roles("Trường hợp đơn vị cung cấp dịch vụ thực hiện kiểm tra hằng năm thì báo cáo Sở Xây dựng.") == set()
+    assert (
+        _roles("Trường hợp đơn vị cung cấp dịch vụ thực hiện kiểm tra hằng năm thì báo cáo Sở Xây dựng.")
+        == set()
+    )
     assert _roles("Trường Chính trị tỉnh chủ trì tổ chức bồi dưỡng.") == {("lead", "trường chính trị tỉnh")}
 
 
@@ -506,7 +511,11 @@ def test_a_rhythm_a_bodies_cell_states_times_its_bodies() -> None:
         text="",
         start=0,
         end=0,
-        cells=["2", "Phát triển các bộ dữ liệu mở", "Sở Tài chính chủ trì; các xã thực hiện công bố hằng năm."],
+        cells=[
+            "2",
+            "Phát triển các bộ dữ liệu mở",
+            "Sở Tài chính chủ trì; các xã thực hiện công bố hằng năm.",
+        ],
         columns=["TT", "Chỉ tiêu", "Chủ trì"],
     )
     items = assignments_in_row(row, AgencyRegistry.default())
@@ -515,7 +524,9 @@ def test_a_rhythm_a_bodies_cell_states_times_its_bodies() -> None:
 
 def test_a_capitalised_plan_is_this_document_not_a_kind_of_plan() -> None:
     registry = AgencyRegistry.default()
-    yearly = assignments_in_text("Sở Nội vụ tổng hợp, đánh giá kết quả thực hiện Kế hoạch hằng năm.", registry)
+    yearly = assignments_in_text(
+        "Sở Nội vụ tổng hợp, đánh giá kết quả thực hiện Kế hoạch hằng năm.", registry
+    )
     assert {a.recurrence for a in yearly} == {"annual"}
     plan = assignments_in_text("Sở Nội vụ bố trí kinh phí theo kế hoạch hằng năm.", registry)
     assert plan and {a.recurrence for a in plan} == {None}

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from search_api.cli import main
 from search_api.export import COLUMNS, MatrixRow, matrix_rows, write_matrix_csv, write_matrix_xlsx
-from search_api.record import Record
+from search_api.store import Record
 from search_api.trace import NotFoundError
 
 # The seed's tasks: 1 + 4 + 8 + 2 under III, and the two items of IV that assign (IV.1, IV.2).

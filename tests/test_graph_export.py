@@ -10,10 +10,10 @@ import pytest
 from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, ingest, open_store
 
 from ingest.model import Citation
-from search_api.catalog import update_catalog
 from search_api.cli import main
 from search_api.graph_export import graph, graph_data
-from search_api.record import Record
+from search_api.store import Record
+from search_api.store.catalog import update_catalog
 from search_api.trace import NotFoundError
 
 

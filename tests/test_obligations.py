@@ -10,7 +10,7 @@ from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, open_store
 
 from search_api.cli import main
 from search_api.obligations import obligations
-from search_api.record import Record
+from search_api.store import Record
 from search_api.trace import NotFoundError
 
 

@@ -9,7 +9,7 @@ import pytest
 from graph_helpers import ALL, DISTRICT_PLAN, SEED, SEED_ID, open_store, synthetic
 
 from search_api.cli import main
-from search_api.record import Record
+from search_api.store import Record
 from search_api.trace import NotFoundError, trace, trace_segment
 
 

@@ -3,6 +3,11 @@
 Everything else (the search index, the citation graph) is derived from these tables and can
 be rebuilt from them. Writes of one document happen in one transaction, so a failure while
 storing a file leaves the previous version of that document intact.
+
+This package is the only code that speaks SQL. Writes go through one connection, one at a time;
+reads go through a connection of the reading thread's own (SQLite's write-ahead log lets readers run
+beside the writer), so the web server's threads do not queue behind each other. Every read of what
+callers may see takes their access levels and applies `visibility.visible`.
 """
 
 from __future__ import annotations
@@ -11,55 +16,15 @@ import functools
 import json
 import sqlite3
 import threading
-from collections.abc import Callable, Iterator
-from contextlib import closing
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, TypeVar
 
 from ingest.model import Citation, Document, Segment, VanbanError
-from search_api.catalog import ensure_catalog_schema, remove_from_catalog, update_catalog
-
-SCHEMA_VERSION = 1
-
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS documents (
-    id TEXT PRIMARY KEY,
-    number TEXT,
-    type TEXT,
-    issuer TEXT,
-    date TEXT,
-    place TEXT,
-    title TEXT,
-    implements TEXT NOT NULL,
-    source_path TEXT NOT NULL,
-    sha256 TEXT NOT NULL,
-    source_format TEXT NOT NULL,
-    page_count INTEGER,
-    encoding TEXT,
-    access_level TEXT NOT NULL DEFAULT 'public',
-    warnings TEXT NOT NULL,
-    citations TEXT NOT NULL,
-    body TEXT NOT NULL,
-    ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
-);
-CREATE INDEX IF NOT EXISTS documents_number ON documents(number);
-CREATE TABLE IF NOT EXISTS segments (
-    id TEXT PRIMARY KEY,
-    document_id TEXT NOT NULL REFERENCES documents(id) ON DELETE CASCADE,
-    ordinal INTEGER NOT NULL,
-    path TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    text TEXT NOT NULL,
-    data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS segments_document ON segments(document_id, ordinal);
-CREATE TABLE IF NOT EXISTS sources (
-    path TEXT PRIMARY KEY,
-    sha256 TEXT NOT NULL,
-    document_id TEXT NOT NULL
-);
-"""
+from search_api.store import schema
+from search_api.store.catalog import fill_if_empty, remove_from_catalog, update_catalog
+from search_api.store.visibility import visible
 
 
 class StoreError(VanbanError):
@@ -69,12 +34,12 @@ class StoreError(VanbanError):
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def _locked(method: F) -> F:
-    """One connection, shared by the web server's threads: one statement sequence at a time."""
+def _writing(method: F) -> F:
+    """Writes share one connection: one statement sequence at a time."""
 
     @functools.wraps(method)
     def wrapper(self: Record, *args: Any, **kwargs: Any) -> Any:
-        with self.lock:
+        with self._write_lock:
             return method(self, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
@@ -85,35 +50,62 @@ class Record:
 
     def __init__(self, home: str | Path) -> None:
         self.home = Path(home)
-        self.lock = threading.RLock()
+        self._write_lock = threading.RLock()
+        self._local = threading.local()
+        self._readers: list[sqlite3.Connection] = []
+        self._readers_lock = threading.Lock()  # not the write lock: a reader never waits for a write
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             self.path = self.home / "vanban.sqlite3"
-            self.conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+            self.conn = self._connect()  # the writer
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the store in {self.home}: {exc}") from None
-        self.conn.row_factory = sqlite3.Row
         self._symbols_cache: tuple[tuple[int, int], list[str]] | None = None
         self._migrate()
 
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
+        conn.row_factory = sqlite3.Row
+        return conn
+
     def _migrate(self) -> None:
+        """Create or upgrade the tables, once, when the store is opened."""
         try:
             self.conn.execute("PRAGMA foreign_keys = ON")
             self.conn.execute("PRAGMA journal_mode = WAL")
             version = self.conn.execute("PRAGMA user_version").fetchone()[0]
-            if version > SCHEMA_VERSION:
+            if version > schema.SCHEMA_VERSION:
                 raise StoreError(
                     f"the store in {self.home} was written by a newer vanban (schema {version}); upgrade vanban"
                 )
             with self.conn:
-                self.conn.executescript(_SCHEMA)
-                ensure_catalog_schema(self.conn)
-                self.conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION}")
+                schema.create(self.conn)
+                self.conn.execute(f"PRAGMA user_version = {schema.SCHEMA_VERSION}")
+            fill_if_empty(self.conn, self.documents)  # a store written before the catalog existed
         except sqlite3.DatabaseError as exc:
             raise StoreError(f"the store {self.path} is damaged or not a vanban store: {exc}") from None
 
+    def reader(self) -> sqlite3.Connection:
+        """This thread's connection for reading (opened on its first read)."""
+        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            try:
+                conn = self._connect()
+                conn.execute("PRAGMA query_only = ON")
+            except sqlite3.Error as exc:
+                raise StoreError(f"cannot read the store {self.path}: {exc}") from None
+            self._local.conn = conn
+            with self._readers_lock:
+                self._readers.append(conn)
+        return conn
+
     def close(self) -> None:
-        self.conn.close()
+        with self._readers_lock:
+            for conn in self._readers:
+                conn.close()
+            self._readers.clear()
+        with self._write_lock:
+            self.conn.close()
 
     def __enter__(self) -> Record:
         return self
@@ -123,7 +115,7 @@ class Record:
 
     # -- writing -----------------------------------------------------------------------------
 
-    @_locked
+    @_writing
     def unchanged(self, source_path: str, sha256: str) -> str | None:
         """The id of the stored document read from this exact content, if any."""
         row = self.conn.execute(
@@ -134,7 +126,7 @@ class Record:
         row = self.conn.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
         return str(row[0]) if row else None
 
-    @_locked
+    @_writing
     def save(self, document: Document) -> str:
         """Store a document, replacing its previous version in one transaction.
 
@@ -197,7 +189,7 @@ class Record:
             (document.source_path, document.sha256, document.id),
         )
 
-    @_locked
+    @_writing
     def delete(self, document_id: str) -> bool:
         with self.conn:
             deleted = self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,)).rowcount
@@ -205,11 +197,17 @@ class Record:
             remove_from_catalog(self.conn, document_id)
         return bool(deleted)
 
-    # -- reading -----------------------------------------------------------------------------
+    # -- reading: the owner's view ------------------------------------------------------------
+    # Ingest, reindex and the CLI run for whoever owns the store and see every document.
 
-    @_locked
+    def _read(self, sql: str, params: Collection[Any] = ()) -> list[sqlite3.Row]:
+        try:
+            return self.reader().execute(sql, tuple(params)).fetchall()
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"cannot read the store {self.path}: {exc}") from None
+
     def document_ids(self) -> list[str]:
-        return [row[0] for row in self.conn.execute("SELECT id FROM documents ORDER BY id")]
+        return [row[0] for row in self._read("SELECT id FROM documents ORDER BY id")]
 
     def documents(self) -> Iterator[Document]:
         for document_id in self.document_ids():
@@ -217,45 +215,36 @@ class Record:
             if document is not None:
                 yield document
 
-    @_locked
     def document(self, document_id: str, with_segments: bool = True) -> Document | None:
-        row = self.conn.execute("SELECT * FROM documents WHERE id = ?", (document_id,)).fetchone()
-        if row is None:
+        rows = self._read("SELECT * FROM documents WHERE id = ?", (document_id,))
+        if not rows:
             return None
-        document = _document_from_row(row)
+        document = _document_from_row(rows[0])
         if with_segments:
             document.segments = self.segments(document_id)
         return document
 
-    @_locked
     def segments(self, document_id: str) -> list[Segment]:
-        rows = self.conn.execute(
-            "SELECT data FROM segments WHERE document_id = ? ORDER BY ordinal", (document_id,)
-        ).fetchall()
+        rows = self._read("SELECT data FROM segments WHERE document_id = ? ORDER BY ordinal", (document_id,))
         return [segment_from_dict(json.loads(row[0])) for row in rows]
 
-    @_locked
     def segment(self, segment_id: str) -> Segment | None:
-        row = self.conn.execute("SELECT data FROM segments WHERE id = ?", (segment_id,)).fetchone()
-        return segment_from_dict(json.loads(row[0])) if row else None
+        rows = self._read("SELECT data FROM segments WHERE id = ?", (segment_id,))
+        return segment_from_dict(json.loads(rows[0][0])) if rows else None
 
-    @_locked
+    @_writing
     def version(self) -> tuple[int, int]:
         """Changes when anything is written, by this connection or another: a key for derived caches."""
         return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    @_locked
-    def segment_texts(self) -> list[str]:
-        return [text for (text,) in self.conn.execute("SELECT text FROM segments")]
-
-    @_locked
     def known_symbols(self) -> list[str]:
         """Every symbol the store knows: of stored documents and of the directives they cite."""
         version = self.version()
-        if self._symbols_cache is not None and self._symbols_cache[0] == version:
-            return self._symbols_cache[1]
+        cached = self._symbols_cache
+        if cached is not None and cached[0] == version:
+            return cached[1]
         symbols: set[str] = set()
-        for number, citations in self.conn.execute("SELECT number, citations FROM documents"):
+        for number, citations in self._read("SELECT number, citations FROM documents"):
             if number:
                 symbols.add(number)
             symbols.update(c["number"] for c in json.loads(citations) if not c.get("named"))
@@ -263,25 +252,107 @@ class Record:
         self._symbols_cache = (version, result)
         return result
 
-    @_locked
-    def list_documents(self, levels: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
+    def counts(self, levels: Collection[str] | None = None) -> dict[str, int]:
+        """Documents and segments, of every document or of those `levels` may read."""
+        condition, params = visible(levels, "d.access_level") if levels is not None else ("1", ())
+        documents = self._read(f"SELECT count(*) FROM documents d WHERE {condition}", params)[0][0]
+        segments = self._read(
+            f"SELECT count(*) FROM segments s JOIN documents d ON d.id = s.document_id WHERE {condition}",
+            params,
+        )[0][0]
+        return {"documents": documents, "segments": segments}
+
+    # -- reading: what a caller at `levels` may see ------------------------------------------
+
+    def list_documents(self, levels: Collection[str]) -> list[dict[str, Any]]:
         """Metadata of the documents a caller with these access levels may see, newest first."""
-        marks = ",".join("?" * len(levels))
-        rows = self.conn.execute(
+        condition, params = visible(levels, "d.access_level")
+        rows = self._read(
             "SELECT d.id, d.number, d.type, d.issuer, d.date, d.place, d.title, d.implements, d.source_format,"
             " d.access_level, d.ingested_at, (SELECT count(*) FROM segments s WHERE s.document_id = d.id)"
-            f" AS segment_count FROM documents d WHERE d.access_level IN ({marks})"
-            " ORDER BY d.date DESC, d.id",
-            tuple(levels),
-        ).fetchall()
+            f" AS segment_count FROM documents d WHERE {condition} ORDER BY d.date DESC, d.id",
+            params,
+        )
         return [dict(row) | {"implements": json.loads(row["implements"])} for row in rows]
 
-    @_locked
-    def counts(self) -> dict[str, int]:
-        with closing(self.conn.cursor()) as cursor:
-            documents = cursor.execute("SELECT count(*) FROM documents").fetchone()[0]
-            segments = cursor.execute("SELECT count(*) FROM segments").fetchone()[0]
-        return {"documents": documents, "segments": segments}
+    def visible_documents(self, levels: Collection[str]) -> list[tuple[str, str | None]]:
+        """(id, symbol) of the documents `levels` may read, in id order."""
+        condition, params = visible(levels)
+        return [
+            (row[0], row[1])
+            for row in self._read(f"SELECT id, number FROM documents WHERE {condition} ORDER BY id", params)
+        ]
+
+    def visible_document(self, document_id: str, levels: Collection[str]) -> Document | None:
+        """The document, when it exists and `levels` may read it; None alike for hidden and missing."""
+        condition, params = visible(levels)
+        rows = self._read(f"SELECT * FROM documents WHERE id = ? AND {condition}", (document_id, *params))
+        if not rows:
+            return None
+        document = _document_from_row(rows[0])
+        document.segments = self.segments(document_id)
+        return document
+
+    def hides(self, document_id: str, levels: Collection[str]) -> bool:
+        """Whether a document with this id exists that `levels` may not read (nor replace)."""
+        condition, params = visible(levels)
+        rows = self._read(f"SELECT {condition} FROM documents WHERE id = ?", (*params, document_id))
+        return bool(rows) and not rows[0][0]
+
+    def documents_numbered(self, symbol: str, levels: Collection[str]) -> list[str]:
+        """Ids of the visible documents whose symbol is exactly `symbol`."""
+        condition, params = visible(levels)
+        return [
+            row[0]
+            for row in self._read(
+                f"SELECT id FROM documents WHERE number = ? AND {condition}", (symbol, *params)
+            )
+        ]
+
+    def segment_texts(self, levels: Collection[str] | None = None) -> list[str]:
+        """The text of every segment `levels` may read (of every document with no levels: the
+        owner's view, for the vocabulary of the diacritics restorer)."""
+        condition, params = visible(levels, "d.access_level") if levels is not None else ("1", ())
+        rows = self._read(
+            f"SELECT s.text FROM segments s JOIN documents d ON d.id = s.document_id WHERE {condition}",
+            params,
+        )
+        return [row[0] for row in rows]
+
+    def visible_segment_document(self, segment_id: str, levels: Collection[str]) -> str | None:
+        """The id of the document holding `segment_id`, when `levels` may read it."""
+        condition, params = visible(levels, "d.access_level")
+        rows = self._read(
+            f"SELECT s.document_id FROM segments s JOIN documents d ON d.id = s.document_id WHERE s.id = ? AND {condition}",
+            (segment_id, *params),
+        )
+        return rows[0][0] if rows else None
+
+    def segments_containing(
+        self, fragment: str, levels: Collection[str]
+    ) -> list[tuple[Segment, str, str | None]]:
+        """(segment, document id, document symbol) of the visible segments whose stored facts hold
+        `fragment` verbatim (a cheap prefilter before the caller parses them), in document order."""
+        condition, params = visible(levels, "d.access_level")
+        rows = self._read(
+            "SELECT s.data, d.id, d.number FROM segments s JOIN documents d ON d.id = s.document_id"
+            f" WHERE instr(s.data, ?) > 0 AND {condition} ORDER BY d.id, s.ordinal",
+            (fragment, *params),
+        )
+        return [(segment_from_dict(json.loads(row[0])), row[1], row[2]) for row in rows]
+
+    def segment_summaries(self, ids: Collection[str], levels: Collection[str]) -> dict[str, tuple[str, str]]:
+        """{id: (path, text)} of those of `ids` that `levels` may read."""
+        ids = list(ids)
+        if not ids:
+            return {}
+        condition, params = visible(levels, "d.access_level")
+        rows = self._read(
+            "SELECT s.id, s.path, s.text FROM segments s JOIN documents d ON d.id = s.document_id"
+            f" WHERE s.id IN ({','.join('?' for _ in ids)}) AND {condition}",
+            (*ids, *params),
+        )
+        return {row[0]: (row[1], row[2]) for row in rows}
 
 
 def _document_from_row(row: sqlite3.Row) -> Document:

@@ -13,49 +13,22 @@ from __future__ import annotations
 import re
 import sqlite3
 from collections import Counter
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from ingest.model import Citation, Document
 from ingest.normalize import match_key
 from ingest.symbols import SYMBOL_PATTERN, find_symbols, type_of_symbol
 from nlp.agencies import AgencyRegistry
 from search_api.access import LEVELS
+from search_api.store.visibility import visible, visible_document_ids
 
 RELATIONS = ("implements", "linked", "based_on", "amends", "replaces", "cites")
 ACCESS_LEVELS = LEVELS  # from search_api.access: one list of levels
 LEVELS = ("trung ương", "tỉnh", "huyện", "xã")
 FACT_FIELDS = ("type", "date", "issuer", "title")
 
-CATALOG_SCHEMA = """
-CREATE TABLE IF NOT EXISTS catalog_facts (
-    key TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    number TEXT NOT NULL,
-    document_id TEXT NOT NULL,
-    segment_id TEXT,
-    path TEXT,
-    type TEXT,
-    date TEXT,
-    issuer TEXT,
-    title TEXT
-);
-CREATE INDEX IF NOT EXISTS catalog_facts_key ON catalog_facts(key);
-CREATE INDEX IF NOT EXISTS catalog_facts_document ON catalog_facts(document_id);
-CREATE TABLE IF NOT EXISTS catalog_edges (
-    source TEXT NOT NULL,
-    target TEXT NOT NULL,
-    relation TEXT NOT NULL,
-    scope TEXT NOT NULL,
-    document_id TEXT NOT NULL,
-    segment_id TEXT,
-    path TEXT
-);
-CREATE INDEX IF NOT EXISTS catalog_edges_source ON catalog_edges(source, relation);
-CREATE INDEX IF NOT EXISTS catalog_edges_target ON catalog_edges(target, relation);
-CREATE INDEX IF NOT EXISTS catalog_edges_document ON catalog_edges(document_id);
-"""
 # A fact row with segment_id NULL and kind "document" is a document's own metadata: the node *is* it.
 # An edge's scope says what it is about: "document" edges are facts about the source directive as a
 # whole (what a document implements, what a cited directive implements: these make the chains);
@@ -91,10 +64,6 @@ _LEVEL_WORDS = (
 )
 _NATIONAL_TYPES = {"Luật", "Hiến pháp", "Bộ luật", "Pháp lệnh"}  # passed by the National Assembly
 _TERM = re.compile(r"\s+(?:khóa|khoá|nhiệm kỳ|lần thứ)\b.*$", re.IGNORECASE)
-
-
-def ensure_catalog_schema(conn: sqlite3.Connection) -> None:
-    conn.executescript(CATALOG_SCHEMA)
 
 
 # -- keys ------------------------------------------------------------------------------------------
@@ -177,12 +146,11 @@ def rebuild_catalog(conn: sqlite3.Connection, documents: Iterable[Document]) -> 
     return count
 
 
-def ensure_catalog(record: Any) -> None:
-    """Create the catalog of a store written before it existed (its documents, none of its rows)."""
-    ensure_catalog_schema(record.conn)
-    empty = record.conn.execute("SELECT 1 FROM catalog_facts LIMIT 1").fetchone() is None
-    if empty and record.conn.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None:
-        rebuild_catalog(record.conn, record.documents())
+def fill_if_empty(conn: sqlite3.Connection, documents: Callable[[], Iterable[Document]]) -> None:
+    """Build the catalog of a store written before it existed (its documents, none of its rows)."""
+    empty = conn.execute("SELECT 1 FROM catalog_facts LIMIT 1").fetchone() is None
+    if empty and conn.execute("SELECT 1 FROM documents LIMIT 1").fetchone() is not None:
+        rebuild_catalog(conn, documents())
 
 
 def _delete(conn: sqlite3.Connection, document_id: str) -> None:
@@ -279,30 +247,27 @@ def _rows_of(document: Document) -> _Rows:
 # -- reading ---------------------------------------------------------------------------------------
 
 
-def _query(conn: sqlite3.Connection, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
+class Readable(Protocol):
+    """The store, as the catalog's reads need it: a connection to read with on this thread."""
+
+    def reader(self) -> sqlite3.Connection: ...
+
+
+def _query(store: Readable, sql: str, params: Iterable[Any] = ()) -> sqlite3.Cursor:
     # Rows by column name whatever row factory the connection was opened with.
-    cursor = conn.cursor()
+    cursor = store.reader().cursor()
     cursor.row_factory = sqlite3.Row
     return cursor.execute(sql, tuple(params))
 
 
-def _level_marks(levels: Collection[str]) -> str:
-    return ",".join("?" for _ in levels) or "NULL"
-
-
-def visible_documents_sql(levels: Collection[str]) -> str:
-    """A sub-select of the ids of documents a caller at `levels` may read."""
-    return f"SELECT id FROM documents WHERE access_level IN ({_level_marks(levels)})"
-
-
-def node(conn: sqlite3.Connection, key: str, levels: Collection[str]) -> dict[str, Any] | None:
+def node(store: Readable, key: str, levels: Collection[str]) -> dict[str, Any] | None:
     """The node under `key` as `levels` may see it, or None when nothing visible states it."""
-    levels = list(levels)
+    condition, params = visible(levels, "d.access_level")
     rows = _query(
-        conn,
+        store,
         "SELECT f.*, d.number AS own_number FROM catalog_facts f JOIN documents d ON d.id = f.document_id"
-        f" WHERE f.key = ? AND d.access_level IN ({_level_marks(levels)}) ORDER BY f.rowid",
-        (key, *levels),
+        f" WHERE f.key = ? AND {condition} ORDER BY f.rowid",
+        (key, *params),
     ).fetchall()
     if not rows:
         return None
@@ -376,7 +341,7 @@ def level_rank(level: str | None) -> int:
 
 
 def edges(
-    conn: sqlite3.Connection,
+    store: Readable,
     key: str,
     levels: Collection[str],
     direction: str,
@@ -384,52 +349,51 @@ def edges(
     scope: str | None = None,
 ) -> list[dict[str, Any]]:
     """Visible edges out of (`direction="out"`) or into (`"in"`) a node, one per citing segment."""
-    levels = list(levels)
     this, other = ("source", "target") if direction == "out" else ("target", "source")
+    documents, visible_params = visible_document_ids(levels)
     sql = (
         f"SELECT e.{other} AS other, e.relation, e.scope, e.document_id, e.segment_id, e.path FROM catalog_edges e"
-        f" WHERE e.{this} = ? AND e.document_id IN ({visible_documents_sql(levels)})"
+        f" WHERE e.{this} = ? AND e.document_id IN ({documents})"
     )
-    params: list[Any] = [key, *levels]
+    params: list[Any] = [key, *visible_params]
     if relation is not None:
         sql += " AND e.relation = ?"
         params.append(relation)
     if scope is not None:
         sql += " AND e.scope = ?"
         params.append(scope)
-    return [dict(row) for row in _query(conn, sql + " ORDER BY e.rowid", params)]
+    return [dict(row) for row in _query(store, sql + " ORDER BY e.rowid", params)]
 
 
-def all_edges(conn: sqlite3.Connection, levels: Collection[str]) -> list[dict[str, Any]]:
-    levels = list(levels)
+def all_edges(store: Readable, levels: Collection[str]) -> list[dict[str, Any]]:
+    documents, params = visible_document_ids(levels)
     rows = _query(
-        conn,
+        store,
         "SELECT source, target, relation, scope, document_id, segment_id, path FROM catalog_edges"
-        f" WHERE document_id IN ({visible_documents_sql(levels)}) ORDER BY rowid",
-        levels,
+        f" WHERE document_id IN ({documents}) ORDER BY rowid",
+        params,
     )
     return [dict(row) for row in rows]
 
 
-def node_keys(conn: sqlite3.Connection, levels: Collection[str]) -> list[str]:
-    levels = list(levels)
+def node_keys(store: Readable, levels: Collection[str]) -> list[str]:
+    documents, params = visible_document_ids(levels)
     rows = _query(
-        conn,
-        "SELECT DISTINCT key FROM catalog_facts"
-        f" WHERE document_id IN ({visible_documents_sql(levels)}) ORDER BY key",
-        levels,
+        store,
+        f"SELECT DISTINCT key FROM catalog_facts WHERE document_id IN ({documents}) ORDER BY key",
+        params,
     )
     return [row[0] for row in rows]
 
 
-def visible_symbols(conn: sqlite3.Connection, levels: Collection[str]) -> list[str]:
+def visible_symbols(store: Readable, levels: Collection[str]) -> list[str]:
     """The display symbols of every visible symbol node, for resolving informal references."""
-    levels = list(levels)
+    documents, params = visible_document_ids(levels)
     rows = _query(
-        conn,
+        store,
         "SELECT key, number FROM catalog_facts"
-        f" WHERE kind != 'named' AND document_id IN ({visible_documents_sql(levels)}) ORDER BY rowid",
-        levels,
+        f" WHERE kind != 'named' AND document_id IN ({documents}) ORDER BY rowid",
+        params,
     )
     symbols: dict[str, str] = {}
     for key, number in rows:
@@ -438,12 +402,10 @@ def visible_symbols(conn: sqlite3.Connection, levels: Collection[str]) -> list[s
     return list(symbols.values())
 
 
-def key_of_document_id(conn: sqlite3.Connection, document_id: str, levels: Collection[str]) -> str | None:
-    levels = list(levels)
+def key_of_document_id(store: Readable, document_id: str, levels: Collection[str]) -> str | None:
+    condition, params = visible(levels)
     row = _query(
-        conn,
-        f"SELECT id, number FROM documents WHERE id = ? AND access_level IN ({_level_marks(levels)})",
-        (document_id, *levels),
+        store, f"SELECT id, number FROM documents WHERE id = ? AND {condition}", (document_id, *params)
     ).fetchone()
     if row is None:
         return None
