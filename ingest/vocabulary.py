@@ -70,6 +70,66 @@ SECTION_KIND_WORDS: tuple[tuple[str, str], ...] = (
     ("kết quả", "other"),
 )
 
+
+@dataclass(frozen=True)
+class Role:
+    """What a body is given to do by a task: one role, everywhere it is read, shown or asked for."""
+
+    id: str
+    label: str  # as a sentence or a list says it ("chủ trì"); capitalised where it titles a table
+    verbs: tuple[str, ...] = ()  # running-text verbs that give it ("X chủ trì, phối hợp với Y ...")
+    column_words: tuple[str, ...] = ()  # words of a table column or inline field listing its bodies
+    asked_as: tuple[str, ...] = ()  # the words, without diacritics, a question uses for it
+
+
+# In the order lists and tables show them. "Đơn vị thực hiện" lists the bodies that carry the task
+# out, as "Đơn vị chủ trì" does: both lead. A column title naming two roles takes the first written
+# ("Đơn vị phối hợp thực hiện": coordinate).
+ROLES: tuple[Role, ...] = (
+    Role(
+        "lead",
+        "chủ trì",
+        ("chủ trì",),
+        ("chủ trì", "thực hiện"),
+        ("chu tri", "chiu trach nhiem", "phu trach", "dau moi"),
+    ),
+    Role("direct", "lãnh đạo, chỉ đạo", ("lãnh đạo", "chỉ đạo"), (), ("lanh dao", "chi dao")),
+    Role(
+        "coordinate",
+        "phối hợp",
+        ("phối hợp chặt chẽ với", "phối hợp với", "phối hợp"),
+        ("phối hợp",),
+        ("phoi hop",),
+    ),
+    Role(
+        "implement",
+        "thực hiện",
+        ("triển khai", "thực hiện", "tổ chức quán triệt", "thi hành"),
+        (),
+        ("thuc hien", "trien khai"),
+    ),
+    Role("request", "được đề nghị", (), (), ("de nghi",)),
+    Role("guide", "hướng dẫn", ("hướng dẫn",), (), ("huong dan",)),
+    Role(
+        "monitor",
+        "theo dõi, kiểm tra",
+        ("theo dõi", "đôn đốc", "kiểm tra", "giám sát"),
+        (),
+        ("theo doi", "don doc", "kiem tra", "giam sat"),
+    ),
+    Role("report", "báo cáo", ("báo cáo",), (), ("bao cao",)),
+    Role("advise", "tham mưu", ("tham mưu",), (), ("tham muu",)),
+)
+ROLE_IDS: tuple[str, ...] = tuple(role.id for role in ROLES)
+ROLE_BY_ID: dict[str, Role] = {role.id: role for role in ROLES}
+# Verb → role, longest first, so "phối hợp với" is read before "phối hợp".
+ROLE_VERBS: tuple[tuple[str, str], ...] = tuple(
+    sorted(((verb, role.id) for role in ROLES for verb in role.verbs), key=lambda pair: -len(pair[0]))
+)
+COLUMN_ROLE_WORDS: tuple[tuple[str, str], ...] = tuple(
+    (word, role.id) for role in ROLES for word in role.column_words
+)
+
 # Verbs that make a line an assignment line when an agency is their subject.
 ASSIGNMENT_VERBS: tuple[str, ...] = (
     "chủ trì",

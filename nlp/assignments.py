@@ -24,10 +24,12 @@ from ingest.normalize import match_key, normalize_tone_marks
 from ingest.vocabulary import (
     AGENCY_SUBJECT_STARTS,
     COLLECTIVE_MEMBERS,
+    COLUMN_ROLE_WORDS,
     DUTY_OPENERS,
     PERSON_ADDRESSES,
     PERSON_TITLES,
     PROVINCES_2025,
+    ROLE_VERBS,
     SHARED_HEADS,
 )
 from nlp.agencies import Agency, AgencyRegistry
@@ -39,26 +41,6 @@ from nlp.timeframes import (
     normalize_deadline,
 )
 
-# Verb → role, longest first where one verb starts another ("phối hợp với" before "phối hợp").
-ROLE_VERBS: tuple[tuple[str, str], ...] = (
-    ("phối hợp chặt chẽ với", "coordinate"),
-    ("phối hợp với", "coordinate"),
-    ("phối hợp", "coordinate"),
-    ("chủ trì", "lead"),
-    ("lãnh đạo", "direct"),
-    ("chỉ đạo", "direct"),
-    ("triển khai", "implement"),
-    ("thực hiện", "implement"),
-    ("tổ chức quán triệt", "implement"),
-    ("hướng dẫn", "guide"),
-    ("theo dõi", "monitor"),
-    ("đôn đốc", "monitor"),
-    ("kiểm tra", "monitor"),
-    ("giám sát", "monitor"),
-    ("báo cáo", "report"),
-    ("tham mưu", "advise"),
-    ("thi hành", "implement"),
-)
 ROLE_OF_VERB = dict(ROLE_VERBS)
 WITH_PARTNERS = ("phối hợp chặt chẽ với", "phối hợp với")  # the bodies after these are partners
 HELPS = "giúp"  # "giúp Ban Thường vụ Tỉnh ủy theo dõi": the body after it is helped, not assigned
@@ -119,13 +101,6 @@ _MODIFIER_GLUE = re.compile(r"\s*(?:,|và)\s*")
 # "ban hành các quy định, hướng dẫn có liên quan" (rules and guidelines), not "... and guide".
 _NOUN_LIST_ITEM = re.compile(r"(?<!\w)(?:các|những|mọi|một số)\s+\w+(?:\s+\w+)?\s*,\s*$")
 _HEAD_DISTANCE = 2  # words allowed between a subject (or partners) and its verb: "khẩn trương", "đồng thời"
-# Column titles of appendix tables (and inline field names) → the role of the bodies they list.
-# "Đơn vị thực hiện" names the bodies that carry the task out, as "Đơn vị chủ trì" does: both lead.
-_COLUMN_ROLES: tuple[tuple[str, str], ...] = (
-    ("chủ trì", "lead"),
-    ("phối hợp", "coordinate"),
-    ("thực hiện", "lead"),
-)
 _DEADLINE_COLUMNS: tuple[str, ...] = ("thời gian", "thời hạn", "tiến độ")
 # "Trách nhiệm", "Trách nhiệm thực hiện": the column of a procedure table naming who does each step.
 _RESPONSIBLE_COLUMNS: tuple[str, ...] = ("trách nhiệm", "người thực hiện", "bộ phận thực hiện")
@@ -166,7 +141,9 @@ _NOT_A_NAME: tuple[str, ...] = (
     "cộng",
 )
 # "a) Cơ quan chủ trì: Bộ Quốc phòng; Bộ Tài chính." inline lists.
-_INLINE_LIST = re.compile(r"(?:cơ quan|đơn vị) (chủ trì|phối hợp|thực hiện)\s*:")
+_INLINE_LIST = re.compile(
+    r"(?:cơ quan|đơn vị) (" + "|".join(word for word, _ in COLUMN_ROLE_WORDS) + r")\s*:"
+)
 _CLAUSE_END = re.compile(r";|\.(?=\s+[A-ZĐÀ-Ỹ])|:(?=\s)")
 _SEPARATORS = re.compile(r",|;|(?<!\w)(?:và|cùng)(?!\w)")
 _LABEL = re.compile(r"^\s*(?:[0-9IVXivx]{1,5}[.)]|[a-zđ]\)|Điều \d+\.)\s*")
@@ -831,8 +808,8 @@ def assignments_in_text(
     text = expand_shared_heads(_LABEL.sub("", text, count=1), registry)
     inline = _INLINE_LIST.search(_key(text))
     if inline:
-        role = dict(_COLUMN_ROLES)[inline.group(1)]
-        return _listed(text[inline.end() :], role, registry)
+        # "Cơ quan chủ trì: ..." lists its bodies in the role its name says (a column word, always known)
+        return _listed(text[inline.end() :], _column_role(inline.group(1)) or "lead", registry)
     collector = _Collector()
     current: list[tuple[Agency, str]] = [(subject, subject.name)] if subject else []
     deadline = _deadline_in(text)
@@ -1024,7 +1001,7 @@ def _titled_columns(columns: list[str]) -> tuple[dict[int, str], int | None]:
             continue
         if title_key.startswith(_NOT_BODY_COLUMNS):  # "Địa điểm thực hiện": where, not who
             continue
-        role = next((r for word, r in _COLUMN_ROLES if word in title_key), None)
+        role = _column_role(title_key)
         if role is None and title_key.startswith(_RESPONSIBLE_COLUMNS):
             role = "lead"
         if role:
@@ -1089,7 +1066,13 @@ def _heading_role(heading: Segment) -> str | None:
     key = _key(heading.text)
     last_label = max(key.rfind("a)"), key.rfind("b)"), key.rfind("c)"))
     tail = key[last_label:] if last_label >= 0 else key
-    found = [(tail.find(word), role) for word, role in _COLUMN_ROLES if word in tail]
+    return _column_role(tail)
+
+
+def _column_role(title: str) -> str | None:
+    """The role of the bodies a column title or field name lists: its first role word written
+    ("Đơn vị phối hợp thực hiện": coordinate)."""
+    found = [(title.find(word), role) for word, role in COLUMN_ROLE_WORDS if word in title]
     return min(found)[1] if found else None
 
 

@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ingest.model import VanbanError
+from ingest.vocabulary import ROLE_BY_ID
 from search_api import config
 from search_api.access import LEVELS
 from search_api.console import error, print_json, stdout
@@ -158,17 +159,9 @@ def _list_agencies(record: Record, args: argparse.Namespace) -> int:
     return 0
 
 
-_ROLE_NAMES = {
-    "lead": "Chủ trì",
-    "coordinate": "Phối hợp",
-    "direct": "Lãnh đạo, chỉ đạo",
-    "implement": "Thực hiện",
-    "request": "Đề nghị",
-    "guide": "Hướng dẫn",
-    "monitor": "Theo dõi, kiểm tra",
-    "report": "Báo cáo",
-    "advise": "Tham mưu",
-}
+def _role_title(role: str) -> str:
+    known = ROLE_BY_ID.get(role)
+    return known.label[:1].upper() + known.label[1:] if known else role
 
 
 def _obligations(record: Record, args: argparse.Namespace) -> int:
@@ -183,7 +176,7 @@ def _obligations(record: Record, args: argparse.Namespace) -> int:
         f"[bold]{escape(agency['name'])}[/] ({agency['level'] or '?'}): {result['count']} nhiệm vụ được giao"
     )
     for role, items in result["roles"].items():
-        table = Table(title=_ROLE_NAMES.get(role, role), title_justify="left", expand=True, show_lines=True)
+        table = Table(title=_role_title(role), title_justify="left", expand=True, show_lines=True)
         table.add_column("nguồn", no_wrap=True)
         table.add_column("nội dung", ratio=3)
         table.add_column("nhiệm vụ", ratio=3)

@@ -14,32 +14,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ingest.normalize import fold_diacritics, match_key
+from ingest.vocabulary import ROLES
 from nlp.lexical import syllables
 
-# Roles as the assignment extractor names them, with the folded words a question uses for them.
-# Order matters where one question names several: the first one written wins.
-ROLE_WORDS: dict[str, tuple[str, ...]] = {
-    "lead": ("chu tri", "chiu trach nhiem", "phu trach", "dau moi"),
-    "coordinate": ("phoi hop",),
-    "direct": ("lanh dao", "chi dao"),
-    "guide": ("huong dan",),
-    "monitor": ("theo doi", "don doc", "kiem tra", "giam sat"),
-    "report": ("bao cao",),
-    "advise": ("tham muu",),
-    "request": ("de nghi",),
-    "implement": ("thuc hien", "trien khai"),
-}
-ROLE_NAMES_VI = {
-    "lead": "chủ trì",
-    "coordinate": "phối hợp",
-    "direct": "lãnh đạo, chỉ đạo",
-    "guide": "hướng dẫn",
-    "monitor": "theo dõi",
-    "report": "báo cáo",
-    "advise": "tham mưu",
-    "request": "được đề nghị",
-    "implement": "thực hiện",
-}
+# Roles with the folded words a question uses for them (the vocabulary's), and their names in a sentence.
+ROLE_WORDS: dict[str, tuple[str, ...]] = {role.id: role.asked_as for role in ROLES}
+ROLE_NAMES_VI: dict[str, str] = {role.id: role.label for role in ROLES}
 
 _DOC_NOUNS = (
     r"(?:van ban|nghi quyet|ket luan|chi thi|chuong trinh|ke hoach|quyet dinh|nghi dinh|thong tu|"

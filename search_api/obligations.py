@@ -13,11 +13,10 @@ from collections.abc import Collection
 from typing import Any
 
 from ingest.normalize import fold_diacritics, match_key
+from ingest.vocabulary import ROLE_IDS
 from nlp.agencies import Agency, AgencyRegistry
 from search_api.store import Record
 from search_api.trace import NotFoundError, trace_segment
-
-ROLE_ORDER = ("lead", "direct", "coordinate", "implement", "request", "guide", "monitor", "report", "advise")
 
 
 def resolve_agency(query: str, registry: AgencyRegistry | None = None) -> Agency:
@@ -100,7 +99,7 @@ def obligations(
 
 
 def _role_rank(role: str) -> tuple[int, str]:
-    return (ROLE_ORDER.index(role) if role in ROLE_ORDER else len(ROLE_ORDER), role)
+    return (ROLE_IDS.index(role) if role in ROLE_IDS else len(ROLE_IDS), role)
 
 
 def _governed_tasks(record: Record, ids: list[str], levels: Collection[str]) -> list[dict[str, str]]:

@@ -11,7 +11,7 @@ from typing import Any, Literal
 from ingest.model import Document, VanbanError
 from ingest.normalize import fold_diacritics, match_key
 from ingest.symbols import SYMBOL_PATTERN
-from ingest.vocabulary import DOCUMENT_TYPES
+from ingest.vocabulary import DOCUMENT_TYPES, ROLE_IDS
 from nlp.agencies import AgencyRegistry
 from nlp.citations import resolve_reference
 from nlp.diacritics import DiacriticRestorer
@@ -24,7 +24,7 @@ from search_api.store import Record
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
 SearchMode = Literal["hybrid", "dense", "sparse"]
-ROLES = ("lead", "coordinate", "direct", "implement", "request", "guide", "monitor", "report", "advise")
+ROLES = ROLE_IDS  # the roles a search can filter an agency by
 
 
 class QueryError(VanbanError):
