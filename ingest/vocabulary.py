@@ -71,6 +71,25 @@ SECTION_KIND_WORDS: tuple[tuple[str, str], ...] = (
 )
 
 
+# Segment kinds (`ingest.model.SegmentKind`, in its order) as a reader names them.
+SEGMENT_KIND_LABELS: dict[str, str] = {
+    "preamble": "Phần mở đầu",
+    "heading": "Tiêu đề mục",
+    "purpose": "Mục đích",
+    "requirement": "Yêu cầu",
+    "goal": "Mục tiêu",
+    "task": "Nhiệm vụ",
+    "assignment": "Phân công",
+    "organization": "Tổ chức thực hiện",
+    "recipients": "Nơi nhận",
+    "table_row": "Dòng bảng",
+    "other": "Nội dung",
+}
+
+# The levels of the administration, from the top: an issuer's, a body's, a directive's.
+ADMINISTRATIVE_LEVELS: tuple[str, ...] = ("trung ương", "tỉnh", "huyện", "xã")
+
+
 @dataclass(frozen=True)
 class Role:
     """What a body is given to do by a task: one role, everywhere it is read, shown or asked for."""
@@ -78,47 +97,40 @@ class Role:
     id: str
     label: str  # as a sentence or a list says it ("chủ trì"); capitalised where it titles a table
     verbs: tuple[str, ...] = ()  # running-text verbs that give it ("X chủ trì, phối hợp với Y ...")
-    column_words: tuple[str, ...] = ()  # words of a table column or inline field listing its bodies
     asked_as: tuple[str, ...] = ()  # the words, without diacritics, a question uses for it
 
 
-# In the order lists and tables show them. "Đơn vị thực hiện" lists the bodies that carry the task
-# out, as "Đơn vị chủ trì" does: both lead. A column title naming two roles takes the first written
-# ("Đơn vị phối hợp thực hiện": coordinate).
+# In the order lists and tables show them.
 ROLES: tuple[Role, ...] = (
     Role(
         "lead",
         "chủ trì",
-        ("chủ trì",),
-        ("chủ trì", "thực hiện"),
-        ("chu tri", "chiu trach nhiem", "phu trach", "dau moi"),
+        verbs=("chủ trì",),
+        asked_as=("chu tri", "chiu trach nhiem", "phu trach", "dau moi"),
     ),
-    Role("direct", "lãnh đạo, chỉ đạo", ("lãnh đạo", "chỉ đạo"), (), ("lanh dao", "chi dao")),
+    Role("direct", "lãnh đạo, chỉ đạo", verbs=("lãnh đạo", "chỉ đạo"), asked_as=("lanh dao", "chi dao")),
     Role(
         "coordinate",
         "phối hợp",
-        ("phối hợp chặt chẽ với", "phối hợp với", "phối hợp"),
-        ("phối hợp",),
-        ("phoi hop",),
+        verbs=("phối hợp chặt chẽ với", "phối hợp với", "phối hợp"),
+        asked_as=("phoi hop",),
     ),
     Role(
         "implement",
         "thực hiện",
-        ("triển khai", "thực hiện", "tổ chức quán triệt", "thi hành"),
-        (),
-        ("thuc hien", "trien khai"),
+        verbs=("triển khai", "thực hiện", "tổ chức quán triệt", "thi hành"),
+        asked_as=("thuc hien", "trien khai"),
     ),
-    Role("request", "được đề nghị", (), (), ("de nghi",)),
-    Role("guide", "hướng dẫn", ("hướng dẫn",), (), ("huong dan",)),
+    Role("request", "được đề nghị", asked_as=("de nghi",)),
+    Role("guide", "hướng dẫn", verbs=("hướng dẫn",), asked_as=("huong dan",)),
     Role(
         "monitor",
         "theo dõi, kiểm tra",
-        ("theo dõi", "đôn đốc", "kiểm tra", "giám sát"),
-        (),
-        ("theo doi", "don doc", "kiem tra", "giam sat"),
+        verbs=("theo dõi", "đôn đốc", "kiểm tra", "giám sát"),
+        asked_as=("theo doi", "don doc", "kiem tra", "giam sat"),
     ),
-    Role("report", "báo cáo", ("báo cáo",), (), ("bao cao",)),
-    Role("advise", "tham mưu", ("tham mưu",), (), ("tham muu",)),
+    Role("report", "báo cáo", verbs=("báo cáo",), asked_as=("bao cao",)),
+    Role("advise", "tham mưu", verbs=("tham mưu",), asked_as=("tham muu",)),
 )
 ROLE_IDS: tuple[str, ...] = tuple(role.id for role in ROLES)
 ROLE_BY_ID: dict[str, Role] = {role.id: role for role in ROLES}
@@ -126,8 +138,13 @@ ROLE_BY_ID: dict[str, Role] = {role.id: role for role in ROLES}
 ROLE_VERBS: tuple[tuple[str, str], ...] = tuple(
     sorted(((verb, role.id) for role in ROLES for verb in role.verbs), key=lambda pair: -len(pair[0]))
 )
-COLUMN_ROLE_WORDS: tuple[tuple[str, str], ...] = tuple(
-    (word, role.id) for role in ROLES for word in role.column_words
+# Words of a table column or inline field title that list bodies in a role, the most specific first:
+# a title naming two takes the first of these ("Cơ quan thực hiện/phối hợp": coordinate). "Đơn vị thực
+# hiện" lists the bodies that carry the task out, as "Đơn vị chủ trì" does: both lead.
+COLUMN_ROLE_WORDS: tuple[tuple[str, str], ...] = (
+    ("chủ trì", "lead"),
+    ("phối hợp", "coordinate"),
+    ("thực hiện", "lead"),
 )
 
 # Verbs that make a line an assignment line when an agency is their subject.
@@ -367,7 +384,16 @@ RELATION_CUES: tuple[tuple[str, str], ...] = (
     ("căn cứ", "based_on"),
     ("gắn với", "linked"),
 )
-RELATION_STRENGTH: tuple[str, ...] = ("implements", "amends", "replaces", "based_on", "linked", "cites")
+# Relations, strongest first, with how the page names them.
+RELATION_LABELS: dict[str, str] = {
+    "implements": "thực hiện",
+    "amends": "sửa đổi, bổ sung",
+    "replaces": "thay thế",
+    "based_on": "căn cứ",
+    "linked": "gắn với",
+    "cites": "trích dẫn",
+}
+RELATION_STRENGTH: tuple[str, ...] = tuple(RELATION_LABELS)
 # Words between a relation cue and the name that leave the relation intact ("thực hiện tốt ...").
 RELATION_MODIFIERS: tuple[str, ...] = (
     "có hiệu quả",

@@ -22,6 +22,7 @@ from datetime import date
 from ingest.model import Assignment, Document, Segment
 from ingest.normalize import match_key, normalize_tone_marks
 from ingest.vocabulary import (
+    ADMINISTRATIVE_LEVELS,
     AGENCY_SUBJECT_STARTS,
     COLLECTIVE_MEMBERS,
     COLUMN_ROLE_WORDS,
@@ -71,9 +72,11 @@ _THIS_DOCUMENT = re.compile(r"(?:Kế hoạch|Chương trình)\s*$")
 def _classifies_a_noun(text: str, key: str, at: int) -> bool:
     """Does the frequency word at `at` classify the noun before it rather than time the work?"""
     start = max(0, at - 20)
-    return bool(_CLASSIFIED_NOUN.search(key, start, at)) and not (
-        _THIS_DOCUMENT.search(text, start, at) and text[: start + 1].strip()
-    )
+    if not _CLASSIFIED_NOUN.search(key, start, at):
+        return False
+    this_document = _THIS_DOCUMENT.search(text, start, at)
+    # Capitalised at a sentence's start ("Kế hoạch hằng năm của tỉnh ..."), it is a kind of plan again.
+    return this_document is None or not text[: this_document.start()].strip(" -+*•")
 
 
 # Adverbs and light verbs that may stand between a coordinating comma and the next verb:
@@ -203,7 +206,11 @@ _PURPOSE = re.compile(r"\s(?:để|nhằm|trong việc|về việc|trong quá tr
 # "Chi cục thuộc cục được áp dụng ...", "Cơ quan, đơn vị được đánh giá xếp loại ...": a body followed by
 # a passive receives, it is given no work. "được giao", "được phân công" name the body instead
 # ("các cơ quan được giao chủ trì có trách nhiệm ...").
-_PASSIVE_AFTER = re.compile(r"\s*được(?!\s+(?:giao|phân công|phân cấp)(?!\w))(?!\w)", re.IGNORECASE)
+_PASSIVE_AFTER = re.compile(
+    # "được giao", and "được Ủy ban nhân dân tỉnh giao" with the one who gives it between
+    r"\s*được(?!\s+(?:[^,;.:]{0,60}?\s)?(?:giao|phân công|phân cấp)(?!\w))(?!\w)",
+    re.IGNORECASE,
+)
 _LOWERCASE_HEAD = re.compile(r"(?:cơ quan|đơn vị|tổ chức|chi nhánh|doanh nghiệp)(?!\w)")
 _MAX_LOWERCASE_NAME_WORDS = 6
 # Kinds of body a partner list names in lowercase: "phối hợp với chính quyền địa phương, Mặt trận cơ sở".
@@ -1070,10 +1077,8 @@ def _heading_role(heading: Segment) -> str | None:
 
 
 def _column_role(title: str) -> str | None:
-    """The role of the bodies a column title or field name lists: its first role word written
-    ("Đơn vị phối hợp thực hiện": coordinate)."""
-    found = [(title.find(word), role) for word, role in COLUMN_ROLE_WORDS if word in title]
-    return min(found)[1] if found else None
+    """The role of the bodies a column title or field name lists ("Đơn vị phối hợp thực hiện": coordinate)."""
+    return next((role for word, role in COLUMN_ROLE_WORDS if word in title), None)
 
 
 def _heading_subject(heading: Segment | None, registry: AgencyRegistry) -> Agency | None:
@@ -1261,7 +1266,7 @@ def _date_from_issue(document: Document) -> None:
                 item.deadline_end = found[1]
 
 
-_LOCAL_LEVELS = ("tỉnh", "huyện", "xã")
+_LOCAL_LEVELS = ADMINISTRATIVE_LEVELS[1:]  # below the centre: a body of the issuer's province
 # "ỦY BAN NHÂN DÂN TỈNH BẮC NINH", "TỈNH ỦY KON TUM", "UBND THÀNH PHỐ HÀ NỘI": the province after its word.
 _ISSUER_PROVINCE_WORD = re.compile(r"(?<!\w)(?:tỉnh|thành phố|tp\.)$", re.IGNORECASE)
 _PROVINCIAL_ISSUER = re.compile(r"(?<!\w)(?:tỉnh|thành phố)(?!\w)", re.IGNORECASE)
@@ -1344,18 +1349,19 @@ def _inherit_lead_ins(segments: list[Segment]) -> None:
             # "2. Yêu cầu các cấp ủy ...:" over "2.1. Tập trung lãnh đạo, chỉ đạo ...": an item that opens
             # by leading or directing gives the lead-in's body that stronger role too (not its partners').
             opening = _OPENS_WITH_ROLE.match(_key(segment.text))
-            if opening and item.role != "coordinate":
-                role = ROLE_OF_VERB[opening.group(1)]
-                if (item.agency, role) not in held:
-                    segment.assignments.append(replace(item, role=role, actions=[opening.group(1)]))
-                    held.add((item.agency, role))
-            if (item.agency, item.role) not in held:
-                inherited = replace(item, actions=list(item.actions))
-                own_time = Assignment(role=item.role, agency=item.agency, mention=item.mention)
+            verb = opening.group(1) if opening and item.role != "coordinate" else ""
+            roles = [item.role] + ([ROLE_OF_VERB[verb]] if verb and ROLE_OF_VERB[verb] != item.role else [])
+            for role in roles:
+                if (item.agency, role) in held:
+                    continue
+                actions = list(item.actions) if role == item.role else [verb]
+                inherited = replace(item, role=role, actions=actions)
+                own_time = Assignment(role=role, agency=item.agency, mention=item.mention)
                 _time_from_text(own_time, segment.text)
                 if own_time.deadline or own_time.recurrence:  # "+ Báo cáo ... chậm nhất ngày 09/3/2025"
-                    inherited = replace(own_time, actions=inherited.actions, known=item.known)
+                    inherited = replace(own_time, actions=actions, known=item.known)
                 segment.assignments.append(inherited)
+                held.add((item.agency, role))
 
 
 # The names of a task's time field: "Thời gian thực hiện:", "Thời hạn ban hành:", "Tiến độ:".

@@ -251,7 +251,7 @@ def _points(text: str) -> list[tuple[int, str, str]]:
 
     for found in _DAY_AT.finditer(text):
         day, month, year = int(found.group(1)), int(found.group(2)), int(found.group(3))
-        if 1 <= day <= 31 and 1 <= month <= 12:
+        if 1 <= month <= 12 and 1 <= day <= int(_month_end(year, month)[-2:]):  # "31/6" is no day
             iso = f"{year:04d}-{month:02d}-{day:02d}"
             add(found, iso, iso)
     for found in _QUARTER_AT.finditer(text):

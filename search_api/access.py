@@ -14,7 +14,9 @@ from dataclasses import dataclass
 
 from ingest.model import VanbanError
 
-LEVELS: tuple[str, ...] = ("public", "internal", "confidential")
+# Access levels, lowest first, with how the page names them.
+LEVEL_LABELS: dict[str, str] = {"public": "Công khai", "internal": "Nội bộ", "confidential": "Mật"}
+LEVELS: tuple[str, ...] = tuple(LEVEL_LABELS)
 EVERYTHING: tuple[str, ...] = LEVELS
 
 

@@ -12,6 +12,7 @@ from rich.table import Table
 
 from ingest.model import Document, Segment, VanbanError
 from ingest.pipeline import parse_file
+from ingest.vocabulary import ROLE_IDS
 from nlp.analyze import analyze
 from nlp.embeddings import Embedder
 from nlp.evaluation import Score
@@ -31,7 +32,7 @@ from search_api.ingesting import (
     ingest_file,
     with_access_level,
 )
-from search_api.search import ROLES, Filters, Hit, QueryError
+from search_api.search import Filters, Hit, QueryError
 from search_api.services import Services, open_services
 from search_api.store import Record
 
@@ -500,7 +501,7 @@ def build_parser() -> argparse.ArgumentParser:
     search.add_argument(
         "--agency", metavar="AGENCY", help="segments assigning this agency (name, alias or abbreviation)"
     )
-    search.add_argument("--role", choices=ROLES, help="with --agency: only this role")
+    search.add_argument("--role", choices=ROLE_IDS, help="with --agency: only this role")
     search.add_argument("--cited", action="append", metavar="SYMBOL", help="segments citing this directive")
     search.set_defaults(handler=cmd_search)
 

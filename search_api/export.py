@@ -183,7 +183,7 @@ def write_matrix_xlsx(
     for offset, row in enumerate(rows):
         for column, value in enumerate(row.cells(), 1):
             if column == due_column and value:
-                value = date.fromisoformat(value)  # a real date: the sheet sorts and filters by it
+                value = _as_date(value)  # a real date: the sheet sorts and filters by it
             cell = sheet.cell(row=3 + offset, column=column, value=value)
             cell.alignment = Alignment(vertical="top", wrap_text=True)
             cell.border = border
@@ -197,6 +197,13 @@ def write_matrix_xlsx(
     except OSError as exc:
         raise VanbanError(f"cannot write {target}: {exc.strerror or exc}") from None
     return target
+
+
+def _as_date(iso: str) -> date | str:
+    try:
+        return date.fromisoformat(iso)
+    except ValueError:  # not a day of the calendar: the text stays as it was
+        return iso
 
 
 def write_matrix_csv(rows: list[MatrixRow], path_or_stream: str | Path | IO[str]) -> None:

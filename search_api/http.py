@@ -24,8 +24,9 @@ from pydantic import BaseModel, Field
 
 from ingest.model import Segment, VanbanError
 from ingest.readers import SUPPORTED_EXTENSIONS
+from ingest.vocabulary import ADMINISTRATIVE_LEVELS, RELATION_LABELS, ROLE_IDS, ROLES, SEGMENT_KIND_LABELS
 from search_api import config
-from search_api.access import Caller, caller_for, check_level, parse_api_keys
+from search_api.access import LEVEL_LABELS, Caller, caller_for, check_level, parse_api_keys
 from search_api.answer import Answerer
 from search_api.conversations import ConversationStore
 from search_api.export import matrix_rows, write_matrix_csv, write_matrix_xlsx
@@ -34,7 +35,7 @@ from search_api.graph_export import graph, graph_data
 from search_api.indexing import breadcrumb, index_document
 from search_api.ingesting import REFUSED, analyze_for_record, ingest_file, with_access_level
 from search_api.obligations import known_agencies, obligations
-from search_api.search import MAX_QUERY_CHARS, ROLES, Filters, QueryError
+from search_api.search import MAX_QUERY_CHARS, Filters, QueryError
 from search_api.services import Services, open_services
 from search_api.trace import NotFoundError, trace, trace_segment
 
@@ -211,7 +212,7 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         year_to: Annotated[int | None, Query(ge=1945, le=2100, description="Đến năm")] = None,
         kind: Annotated[list[str] | None, Query(description="Loại đoạn: task, assignment, goal ...")] = None,
         agency: Annotated[str | None, Query(description="Cơ quan được phân công (tên, tên tắt)")] = None,
-        role: Annotated[str | None, Query(description=f"Vai trò của cơ quan: {', '.join(ROLES)}")] = None,
+        role: Annotated[str | None, Query(description=f"Vai trò của cơ quan: {', '.join(ROLE_IDS)}")] = None,
         cited: Annotated[
             list[str] | None, Query(description='Đoạn trích dẫn văn bản này, ví dụ "KL 72"')
         ] = None,
@@ -302,6 +303,23 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         segment(segment_id, who)  # 404 for a missing or hidden segment, before anything else
         record = state().services.record
         return trace_segment(record, segment_id, who.levels)
+
+    @app.get(
+        "/vocabulary", tags=["văn bản"], summary="Vai trò, loại đoạn, quan hệ, mức truy cập và cấp hành chính"
+    )
+    def vocabulary() -> dict[str, list[dict[str, str]]]:
+        """The ids the other endpoints use and how to name them, in display order: one source for the page."""
+
+        def named(labels: dict[str, str]) -> list[dict[str, str]]:
+            return [{"id": key, "label": label} for key, label in labels.items()]
+
+        return {
+            "roles": named({role.id: role.label for role in ROLES}),
+            "segment_kinds": named(SEGMENT_KIND_LABELS),
+            "relations": named(RELATION_LABELS),
+            "access_levels": named(LEVEL_LABELS),
+            "administrative_levels": named({level: level for level in ADMINISTRATIVE_LEVELS}),
+        }
 
     @app.get("/agencies", tags=["cơ quan"], summary="Danh sách cơ quan đã biết")
     def agencies() -> dict[str, Any]:

@@ -24,7 +24,6 @@ from search_api.store import Record
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
 SearchMode = Literal["hybrid", "dense", "sparse"]
-ROLES = ROLE_IDS  # the roles a search can filter an agency by
 
 
 class QueryError(VanbanError):
@@ -167,8 +166,8 @@ class Searcher:
             if agency is None:
                 raise QueryError(f"unknown agency '{filters.agency}': see `vanban obligations --list`")
             if filters.role:
-                if filters.role not in ROLES:
-                    raise QueryError(f"unknown role '{filters.role}': one of {', '.join(ROLES)}")
+                if filters.role not in ROLE_IDS:
+                    raise QueryError(f"unknown role '{filters.role}': one of {', '.join(ROLE_IDS)}")
                 roles = [f"{filters.role}:{agency.id}"]
             else:
                 agencies = [agency.id]

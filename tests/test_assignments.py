@@ -430,6 +430,10 @@ def test_a_body_that_receives_is_given_no_work() -> None:
     assert _roles("Doanh nghiệp có sáng kiến được khen thưởng; Sở Nội vụ tổng hợp danh sách.") == {
         ("implement", "so-noi-vu")
     }
+    # "được (X) giao", "được phân công" give the body work, whoever gives it.
+    assert _roles("Sở Nội vụ được Ủy ban nhân dân tỉnh giao chủ trì, tổ chức thực hiện Kế hoạch này.") == {
+        ("lead", "so-noi-vu")
+    }
     # "được giao", "được phân công" name a body by the work given to it.
     roles = _roles("Các đơn vị được giao chủ trì có trách nhiệm hoàn thành nhiệm vụ đúng tiến độ.")
     assert roles == {("implement", "các đơn vị được giao chủ trì")}
@@ -465,10 +469,17 @@ def test_items_that_open_by_directing_give_the_lead_ins_bodies_that_role(tmp_pat
     source.write_text(
         "KẾT LUẬN\n\n2. Yêu cầu các cấp ủy, tổ chức đảng:\n\n"
         "2.1. Tập trung lãnh đạo, chỉ đạo việc chuẩn bị đại hội đảng bộ các cấp.\n\n"
-        "2.2. Thực hiện nghiêm các quy định về bảo vệ bí mật nhà nước; phục vụ công tác chỉ đạo, điều hành.\n",
+        "2.2. Thực hiện nghiêm các quy định về bảo vệ bí mật nhà nước; phục vụ công tác chỉ đạo, điều hành.\n\n"
+        "3. Giao Đảng ủy Chính phủ lãnh đạo, chỉ đạo:\n\n"
+        "3.1. Chỉ đạo hoàn thiện đề án sắp xếp đơn vị hành chính, hoàn thành trước ngày 31/12/2025.\n",
         encoding="utf-8",
     )
     by_text = {s.text[:4]: {(a.role, a.agency) for a in s.assignments} for s in _analyzed(source).segments}
+    item = next(s for s in _analyzed(source).segments if s.text.startswith("3.1."))
+    # Its own time goes on the role it inherits.
+    assert {(a.role, a.agency, a.deadline_end) for a in item.assignments} == {
+        ("direct", "dang-uy-chinh-phu", "2025-12-31")
+    }
     assert ("direct", "cap-uy-to-chuc-dang:all") in by_text["2.1."]
     # "chỉ đạo, điều hành" further on is a noun of the object, not the item's opening.
     assert by_text["2.2."] == {("implement", "cap-uy-to-chuc-dang:all")}

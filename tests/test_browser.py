@@ -201,6 +201,15 @@ def test_filters_restrict_the_hits_and_survive_in_the_url(page: Page, base_url: 
     assert page.input_value("#f-kind") == "assignment"
 
 
+def test_filter_choices_are_named_by_the_servers_vocabulary(page: Page, base_url: str) -> None:
+    page.goto(base_url + "#/search")
+    page.wait_for_function("typeof LABELS !== 'undefined' && LABELS.roles.monitor !== undefined")
+    values = page.eval_on_selector_all("#f-role option", "os => os.map(o => [o.value, o.textContent])")
+    roles = dict(values)
+    assert (roles["lead"], roles["monitor"]) == ("Chủ trì", "Theo dõi, kiểm tra")
+    assert page.text_content("#f-kind option[value=table_row]") == "Dòng bảng"
+
+
 def test_server_text_is_escaped(page: Page, base_url: str) -> None:
     hostile = "<img src=x onerror=\"document.body.dataset.owned='yes'\"> hạ tầng"
     hit = {

@@ -139,3 +139,10 @@ def test_deadlines_are_dates_the_sheet_can_sort(tmp_path: Path) -> None:
     assert sheet.cell(3, due).value.date().isoformat() == "2026-12-31"
     assert sheet.cell(3, due).number_format == "DD/MM/YYYY"
     assert sheet.cell(4, due).value is None
+
+
+def test_a_due_date_that_is_no_day_stays_text(tmp_path: Path) -> None:
+    row = MatrixRow(stt=1, task="Rà soát", due="2025-06-31")
+    sheet = load_workbook(write_matrix_xlsx([row], tmp_path / "m.xlsx")).active
+    due = [key for key, _, _ in COLUMNS].index("due") + 1
+    assert sheet.cell(3, due).value == "2025-06-31"

@@ -265,6 +265,40 @@ def test_agencies_and_obligations(client: TestClient) -> None:
     assert unknown.status_code in (400, 404) and "Bộ Phép Thuật" in unknown.json()["error"]["message"]
 
 
+def test_vocabulary_names_every_id_the_other_endpoints_use(client: TestClient) -> None:
+    from ingest.model import SEGMENT_KINDS
+
+    body = client.get("/vocabulary").json()
+    ids = {name: [item["id"] for item in items] for name, items in body.items()}
+    assert ids["roles"] == [
+        "lead",
+        "direct",
+        "coordinate",
+        "implement",
+        "request",
+        "guide",
+        "monitor",
+        "report",
+        "advise",
+    ]
+    assert ids["segment_kinds"] == list(SEGMENT_KINDS)
+    assert ids["access_levels"] == ["public", "internal", "confidential"]
+    assert ids["administrative_levels"] == ["trung ương", "tỉnh", "huyện", "xã"]
+    assert set(ids["relations"]) == {"implements", "amends", "replaces", "based_on", "linked", "cites"}
+    assert all(item["label"] for items in body.values() for item in items)
+    labels = {item["id"]: item["label"] for item in body["roles"]}
+    assert (labels["lead"], labels["monitor"]) == ("chủ trì", "theo dõi, kiểm tra")
+    # The roles a search filters by are the vocabulary's.
+    hits = client.get(
+        "/search", params={"q": "tuyên truyền", "agency": "Ban Tuyên giáo Tỉnh ủy", "role": "lead"}
+    )
+    assert hits.status_code == 200 and hits.json()["hits"]
+    wrong = client.get(
+        "/search", params={"q": "tuyên truyền", "agency": "Ban Tuyên giáo Tỉnh ủy", "role": "boss"}
+    )
+    assert wrong.status_code == 422 and "lead" in wrong.json()["error"]["message"]
+
+
 def test_graph_formats(client: TestClient) -> None:
     data = client.get("/graph").json()
     assert data["nodes"] and data["edges"]

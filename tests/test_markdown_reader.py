@@ -470,6 +470,16 @@ def test_a_number_that_a_wrapped_line_carries_over_is_not_an_ordered_item() -> N
     last = blocks[-1].text
     assert last.startswith("Giai đoạn khẩn cấp") and last.endswith("của cấp có thẩm quyền.")
     assert "cấp độ 1. Cấp ngay" in last and "năm 2025)" in last
+    # In a copy written a paragraph to a line, a line's end says nothing: the number opens an item.
+    long_lines = [
+        f"{n}. " + "Ủy ban nhân dân các xã, phường rà soát số hộ dân cần hỗ trợ khẩn cấp. " * 3
+        for n in range(30)
+    ]
+    blocks = markdown_to_blocks(
+        "\n\n".join(long_lines)
+        + "\n\n1. Sở Nội vụ chủ trì rà soát tổ chức bộ máy cấp tỉnh\n2. Sở Tài chính bố trí kinh phí.\n"
+    )
+    assert [b.text[:2] for b in blocks[-2:]] == ["1.", "2."]
     # A number after a finished sentence still opens an item.
     blocks = markdown_to_blocks("\n\n".join(filler) + "\n\nĐoạn văn kết thúc ở đây.\n1. Mục mới.\n")
     assert [b.text for b in blocks[-2:]] == ["Đoạn văn kết thúc ở đây.", "1. Mục mới."]

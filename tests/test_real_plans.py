@@ -212,6 +212,8 @@ def test_agency_headings(title: str, ids: list[str] | None, asks: bool | None) -
         ("Năm 2025 và các năm tiếp theo", ("2025-01-01", None, None)),
         ("Từ năm 2026 trở đi", ("2026-01-01", None, None)),
         ("Từ tháng 10/2025 đến tháng 3/2026", ("2025-10-01", "2026-03-31", None)),
+        # No such day: the typo is kept as written, not read as a date.
+        ("trước ngày 31/6/2025", (None, None, None)),
     ],
 )
 def test_deadlines_as_data(written: str, expected: tuple[str | None, str | None, str | None]) -> None:

@@ -92,3 +92,14 @@ def test_each_thread_reads_with_its_own_connection_and_close_closes_them(tmp_pat
     record.close()
     with pytest.raises(Exception, match="closed"):
         record.reader().execute("SELECT 1")
+
+
+def test_the_connections_of_threads_that_ended_are_closed(tmp_path: Path) -> None:
+    record = open_store(tmp_path, SEED)
+    for _ in range(6):  # a web server replaces idle worker threads
+        thread = threading.Thread(target=lambda: record.list_documents(ALL))
+        thread.start()
+        thread.join()
+    record.list_documents(ALL)
+    assert len(record._readers) <= 2  # this thread's, and at most the last ended one's
+    record.close()

@@ -62,6 +62,9 @@ _LABEL_START = re.compile(
     r"^\s*(?:(?:[IVXLC]+|[A-ZĐ]|\d+(?:\.\d+)*|[a-zđ])\\?[.)]|[IVXLC]+\\?-|(?:Điều|Chương|Mục|Phần)\s+[\dIVXLC]+)\s"
 )
 _SENTENCE_END = (".", ":", ";", "!", "?")
+# Lines of a hard-wrapped copy stop near one width (portal copies: about 80 characters); a text whose
+# long lines run past this is written a paragraph to a line, and a line's end says nothing.
+_HARD_WRAP_WIDTH = 120
 _EMPHASIS_OPENS_LINE = re.compile(r"^\s*\*{1,3}(?=[^\s*])")
 _WHOLE_LINE_EMPHASIS = re.compile(r"^\s*(\*{1,3})[^*]+\1\s*$")
 _UNIT_OPENING = re.compile(r"^\s*(?:[A-ZĐÀ-Ỹ0-9(\[“\"]|[-+•]\s)")
@@ -195,7 +198,7 @@ class _BlockParser:
         """
         ending = previous.rstrip()
         return (
-            bool(self.wrap_width)
+            0 < self.wrap_width <= _HARD_WRAP_WIDTH
             and len(ending) >= 0.85 * self.wrap_width
             and not ending.endswith((*_SENTENCE_END, "*", "_"))
         )

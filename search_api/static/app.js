@@ -7,42 +7,9 @@
 const KEY_STORAGE = "vanban.apiKey";
 const CHAT_STORAGE = "vanban.chat";
 
-const KIND_LABELS = {
-  preamble: "Phần mở đầu",
-  heading: "Tiêu đề mục",
-  purpose: "Mục đích",
-  requirement: "Yêu cầu",
-  goal: "Mục tiêu",
-  task: "Nhiệm vụ",
-  assignment: "Phân công",
-  organization: "Tổ chức thực hiện",
-  recipients: "Nơi nhận",
-  table_row: "Dòng bảng",
-  other: "Nội dung",
-};
-
-const ROLE_LABELS = {
-  lead: "chủ trì",
-  coordinate: "phối hợp",
-  direct: "lãnh đạo, chỉ đạo",
-  implement: "thực hiện",
-  guide: "hướng dẫn",
-  monitor: "theo dõi, giám sát",
-  report: "báo cáo",
-  advise: "tham mưu",
-  request: "được đề nghị",
-};
-
-const RELATION_LABELS = {
-  implements: "thực hiện",
-  amends: "sửa đổi, bổ sung",
-  replaces: "thay thế",
-  based_on: "căn cứ",
-  linked: "gắn với",
-  cites: "trích dẫn",
-};
-
-const ACCESS_LABELS = { public: "Công khai", internal: "Nội bộ", confidential: "Mật" };
+// How to name the ids the server uses (segment kinds, roles, relations, access levels): the server's
+// own vocabulary, from /vocabulary, filled in before the first view; an id stands in until then.
+const LABELS = { segment_kinds: {}, roles: {}, relations: {}, access_levels: {} };
 
 // -- small helpers ----------------------------------------------------------------------------
 
@@ -272,6 +239,23 @@ async function loadDocuments(force) {
   return documentsCache;
 }
 
+async function loadVocabulary() {
+  try {
+    const body = await getJson("/vocabulary");
+    for (const [name, labels] of Object.entries(LABELS)) {
+      for (const item of body[name] || []) labels[item.id] = item.label;
+    }
+  } catch (error) {
+    // Without the vocabulary the page shows the ids; everything else still works.
+  }
+  for (const option of document.querySelectorAll("#f-kind option")) {
+    if (option.value) option.textContent = LABELS.segment_kinds[option.value] || option.value;
+  }
+  for (const option of document.querySelectorAll("#f-role option")) {
+    if (option.value) option.textContent = capitalize(LABELS.roles[option.value] || option.value);
+  }
+}
+
 async function fillFilterChoices() {
   try {
     const docs = await loadDocuments();
@@ -383,7 +367,7 @@ function renderHits(container, hits, q) {
           h(
             "div",
             { class: "hit-meta" },
-            h("span", { class: `badge kind-${hit.kind}` }, KIND_LABELS[hit.kind] || hit.kind),
+            h("span", { class: `badge kind-${hit.kind}` }, LABELS.segment_kinds[hit.kind] || hit.kind),
             h("span", { class: "hit-symbol" }, hit.document_symbol || hit.document_type || hit.document_id),
             hit.document_symbol && hit.document_type ? h("span", { class: "muted" }, hit.document_type) : null,
           ),
@@ -457,7 +441,7 @@ function renderDocumentHead(doc) {
       doc.number ? [h("span", { class: "doc-type" }, doc.type || "Văn bản"), " "] : null,
       h("span", { class: "doc-symbol" }, symbolOf(doc)),
       doc.access_level && doc.access_level !== "public"
-        ? h("span", { class: `badge access-${doc.access_level}` }, ACCESS_LABELS[doc.access_level] || doc.access_level)
+        ? h("span", { class: `badge access-${doc.access_level}` }, LABELS.access_levels[doc.access_level] || doc.access_level)
         : null,
     ),
     h(
@@ -562,7 +546,7 @@ function renderAssignmentLine(segment) {
   return h(
     "ul",
     { class: "roles" },
-    roles.map((role) => h("li", {}, h("span", { class: "role-name" }, `${capitalize(ROLE_LABELS[role] || role)}: `), byRole[role].join("; "))),
+    roles.map((role) => h("li", {}, h("span", { class: "role-name" }, `${capitalize(LABELS.roles[role] || role)}: `), byRole[role].join("; "))),
   );
 }
 
@@ -598,7 +582,7 @@ function assignmentRows(segments) {
       direct: byRole.direct || [],
       others: Object.keys(byRole)
         .filter((role) => !["lead", "coordinate", "direct"].includes(role) && !(role === "implement" && !byRole.lead))
-        .map((role) => `${ROLE_LABELS[role] || role}: ${byRole[role].join("; ")}`),
+        .map((role) => `${LABELS.roles[role] || role}: ${byRole[role].join("; ")}`),
       timing: unique(assignments.flatMap((a) => [a.deadline, a.frequency])),
     });
   }
@@ -916,7 +900,7 @@ function renderTraceSection(title, rawItems) {
             h(
               "li",
               {},
-              item.relations.map((relation) => h("span", { class: "badge" }, RELATION_LABELS[relation] || relation)),
+              item.relations.map((relation) => h("span", { class: "badge" }, LABELS.relations[relation] || relation)),
               traceItemHead(item),
               item.segment_id
                 ? h("a", { class: "trace-source", href: docHref(item.document_id, item.segment_id) },
@@ -961,7 +945,7 @@ async function showDocuments() {
                 h("span", { class: "hit-symbol" }, symbolOf(doc)),
                 h("span", { class: "muted" }, doc.type || ""),
                 doc.access_level && doc.access_level !== "public"
-                  ? h("span", { class: `badge access-${doc.access_level}` }, ACCESS_LABELS[doc.access_level] || doc.access_level)
+                  ? h("span", { class: `badge access-${doc.access_level}` }, LABELS.access_levels[doc.access_level] || doc.access_level)
                   : null,
               ),
               h("div", { class: "hit-title" }, excerpt(doc.title || "", 220)),
@@ -1010,7 +994,7 @@ function setupSettings() {
 
 // -- start ------------------------------------------------------------------------------------
 
-function start() {
+async function start() {
   setupSettings();
   $("#search-form").addEventListener("submit", searchFormToHash);
   $("#filters-clear").addEventListener("click", () => {
@@ -1044,6 +1028,7 @@ function start() {
   });
   loadChat();
   fillFilterChoices();
+  await loadVocabulary();
   window.addEventListener("hashchange", route);
   route();
 }

@@ -20,13 +20,11 @@ from typing import Any, Protocol
 from ingest.model import Citation, Document
 from ingest.normalize import match_key
 from ingest.symbols import SYMBOL_PATTERN, find_symbols, type_of_symbol
+from ingest.vocabulary import ADMINISTRATIVE_LEVELS
 from nlp.agencies import AgencyRegistry
-from search_api.access import LEVELS
 from search_api.store.visibility import visible, visible_document_ids
 
-RELATIONS = ("implements", "linked", "based_on", "amends", "replaces", "cites")
-ACCESS_LEVELS = LEVELS  # from search_api.access: one list of levels
-LEVELS = ("trung ương", "tỉnh", "huyện", "xã")
+LEVELS = ADMINISTRATIVE_LEVELS
 FACT_FIELDS = ("type", "date", "issuer", "title")
 
 # A fact row with segment_id NULL and kind "document" is a document's own metadata: the node *is* it.

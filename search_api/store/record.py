@@ -16,6 +16,7 @@ import functools
 import json
 import sqlite3
 import threading
+import weakref
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -52,8 +53,10 @@ class Record:
         self.home = Path(home)
         self._write_lock = threading.RLock()
         self._local = threading.local()
-        self._readers: list[sqlite3.Connection] = []
-        self._readers_lock = threading.Lock()  # not the write lock: a reader never waits for a write
+        # Each reading thread's connection, with the thread: when a thread has ended (a web server
+        # replaces idle workers) its connection is closed the next time another thread opens one.
+        self._readers: list[tuple[weakref.ref[threading.Thread], sqlite3.Connection]] = []
+        self._readers_lock = threading.Lock()  # not the write lock: opening a reader never waits for a write
         try:
             self.home.mkdir(parents=True, exist_ok=True)
             self.path = self.home / "vanban.sqlite3"
@@ -96,12 +99,20 @@ class Record:
                 raise StoreError(f"cannot read the store {self.path}: {exc}") from None
             self._local.conn = conn
             with self._readers_lock:
-                self._readers.append(conn)
+                live = []
+                for thread, other in self._readers:
+                    owner = thread()
+                    if owner is not None and owner.is_alive():
+                        live.append((thread, other))
+                    else:
+                        other.close()
+                live.append((weakref.ref(threading.current_thread()), conn))
+                self._readers = live
         return conn
 
     def close(self) -> None:
         with self._readers_lock:
-            for conn in self._readers:
+            for _, conn in self._readers:
                 conn.close()
             self._readers.clear()
         with self._write_lock:
@@ -234,7 +245,9 @@ class Record:
 
     @_writing
     def version(self) -> tuple[int, int]:
-        """Changes when anything is written, by this connection or another: a key for derived caches."""
+        """Changes when anything is written, by this connection or another: a key for derived caches.
+
+        The one read that waits for a write in progress: it asks the writer's own change counter."""
         return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def known_symbols(self) -> list[str]:
