@@ -9,12 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
-GENRE = ROOT / "tests" / "data" / "genre"
-REALDOCS = ROOT.parent / "shared" / "realdocs"
-REALDOC_FILES = ("nq60-tw.md", "nq57-tw.md", "nq03-cp.md", "kh252-bcdqg1237.md")
+from inputs import REALDOCS, REALDOCS_ABSENT, SEED, realdocs_absent
 
 
 @pytest.fixture
@@ -30,7 +25,7 @@ def seed_text() -> str:
 @pytest.fixture
 def realdocs() -> Path:
     if not REALDOCS.is_dir():
-        pytest.skip("../shared/realdocs is not here")
+        pytest.skip(realdocs_absent("../shared/realdocs"))
     return REALDOCS
 
 
@@ -94,3 +89,18 @@ def assert_lossless(document: object) -> None:
             )
     ids = [s.id for s in segments]
     assert len(ids) == len(set(ids)), "segment ids must be unique"
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say how many tests of the real corpus did not run, so a green run without it is not mistaken
+    for one with it."""
+    skipped = terminalreporter.stats.get("skipped", [])
+    absent = [report for report in skipped if REALDOCS_ABSENT in str(report.longrepr)]
+    if absent:
+        terminalreporter.write_line(
+            f"{len(absent)} tests of the real corpus skipped: {REALDOCS} is not here "
+            "(they run where ../shared/realdocs sits beside the checkout)",
+            yellow=True,
+        )
+    else:
+        terminalreporter.write_line(f"no test of the real corpus was skipped ({REALDOCS})")

@@ -5,14 +5,13 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
+from inputs import GENRE
+
 from ingest.model import Citation, Document, Segment
 from search_api.ingesting import analyze_for_record, ingest_file
 from search_api.store import Record
 from search_api.store.catalog import update_catalog
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
-GENRE = ROOT / "tests" / "data" / "genre"
 PROGRAM_60 = GENRE / "chuong-trinh-60-ctr-tu.md"
 DISTRICT_PLAN = GENRE / "ke-hoach-huyen-uy-ngoc-hoi.txt"
 SEED_ID = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"

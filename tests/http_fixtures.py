@@ -5,7 +5,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.conftest import GENRE, SEED, ingest_with_cli
+from inputs import GENRE, SEED
+
+from tests.conftest import ingest_with_cli
 
 PUBLIC_KEY = "public-reader-key"
 INTERNAL_KEY = "internal-staff-key"

@@ -6,16 +6,15 @@ import time
 from pathlib import Path
 
 import pytest
+from inputs import GENRE, REALDOCS, SEED, realdocs_absent
+from inputs import GOLD as GOLD_ROOT
 
 from ingest.model import Assignment, Document
 from ingest.pipeline import parse_file
 from nlp.agencies import AgencyRegistry
 from nlp.assignments import assignments_in_text, extract_assignments
 
-ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "evaluation" / "gold" / "assignments"
-SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
-REALDOCS = ROOT.parent / "shared" / "realdocs"
+GOLD = GOLD_ROOT / "assignments"
 
 
 def _analyzed(path: Path) -> Document:
@@ -70,7 +69,7 @@ def test_seed_assignment_lines_exactly() -> None:
 
 
 def test_table_row_columns_give_roles_and_deadline() -> None:
-    document = _analyzed(ROOT / "tests/data/genre/chuong-trinh-60-ctr-tu.md")
+    document = _analyzed(GENRE / "chuong-trinh-60-ctr-tu.md")
     row = _by_segment(document)["Phụ lục.Bảng 1.5"]
     assert {(a.role, a.agency) for a in row} == {
         ("lead", "ban-quan-ly-kkt-tinh"),
@@ -154,7 +153,7 @@ def test_frequency_of_the_verb_phrase_not_of_a_noun() -> None:
 def test_a_bare_head_word_in_a_cut_cell_is_no_agency() -> None:
     document = _analyzed(REALDOCS / "nq03-cp.md") if REALDOCS.is_dir() else None
     if document is None:
-        pytest.skip("shared/realdocs is absent")
+        pytest.skip(realdocs_absent(REALDOCS / "nq03-cp.md"))
     row = next(s for s in document.segments if s.kind == "table_row" and s.cells[0].strip() == "3.")
     assert {(a.role, a.agency) for a in row.assignments} == {
         ("lead", "bo-nganh-dia-phuong:all"),

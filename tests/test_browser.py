@@ -18,8 +18,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from inputs import GENRE, SEED
 
-from tests.conftest import GENRE, SEED, ingest_with_cli
+from tests.conftest import ingest_with_cli
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 if CHROMIUM is None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, ingest, open_store
+from graph_helpers import ALL, PROGRAM_60, SEED_ID, ingest, open_store
+from inputs import SEED
 
 from search_api.store import Record, catalog
 from search_api.trace import NotFoundError, trace

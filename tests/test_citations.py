@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
+from inputs import ROOT, SEED
 
 from ingest.model import Citation, Document, Segment
 from ingest.pipeline import parse_file
 from nlp.citations import extract_citations, find_mentions, informal_forms, resolve_reference
-from tests.conftest import ROOT, SEED
 
 GOLD = ROOT / "evaluation" / "gold" / "citations"
 

@@ -6,11 +6,12 @@ import re
 from pathlib import Path
 
 import pytest
+from inputs import SEED
 
 from ingest.encodings import encode_legacy
 from ingest.model import Document
 from ingest.pipeline import parse_file
-from tests.conftest import SEED, assert_lossless
+from tests.conftest import assert_lossless
 from tests.docgen_docx import make_seed_docx
 from tests.docgen_pdf import make_broken_pdfs, make_seed_pdf
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from inputs import SEED
 
 from ingest.model import VanbanError
 from nlp import embeddings
@@ -24,8 +25,6 @@ from nlp.embeddings import (
     get_embedder,
     is_e5_model,
 )
-
-SEED = Path(__file__).resolve().parents[1] / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
 
 
 def seed_sentence(containing: str) -> str:

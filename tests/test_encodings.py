@@ -8,9 +8,10 @@ import shutil
 import subprocess
 import time
 import unicodedata
-from pathlib import Path
 
 import pytest
+from inputs import REALDOC_FILES, REALDOCS, realdocs_absent
+from inputs import SEED as SEED_PATH
 
 from ingest.encodings import (
     TCVN3_ENCODE_MAP,
@@ -24,10 +25,7 @@ from ingest.encodings import (
 )
 from ingest.model import ReadError
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = (ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt").read_text(encoding="utf-8")
-REALDOCS = ROOT.parent / "shared" / "realdocs"
-REALDOC_NAMES = ("kh252-bcdqg1237.md", "nq03-cp.md", "nq57-tw.md", "nq60-tw.md")
+SEED = SEED_PATH.read_text(encoding="utf-8")
 ALL_LETTERS = VIETNAMESE_LOWER + VIETNAMESE_LOWER.upper()
 ENGLISH = "The committee met on Monday to review the plan.\nAll members agreed to report by June 30.\n"
 
@@ -237,8 +235,8 @@ def test_western_european_text_is_never_converted(text: str) -> None:
     assert decode_bytes(text.encode("cp1252")) == (text, "cp1252")
 
 
-@pytest.mark.skipif(not REALDOCS.is_dir(), reason="shared/realdocs not available")
-@pytest.mark.parametrize("name", REALDOC_NAMES)
+@pytest.mark.skipif(not REALDOCS.is_dir(), reason=realdocs_absent(REALDOCS))
+@pytest.mark.parametrize("name", REALDOC_FILES)
 def test_real_documents_are_returned_unchanged(name: str) -> None:
     data = (REALDOCS / name).read_bytes()
     assert decode_bytes(data) == (data.decode("utf-8"), "utf-8")

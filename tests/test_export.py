@@ -7,7 +7,8 @@ import io
 from pathlib import Path
 
 import pytest
-from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, open_store
+from graph_helpers import ALL, PROGRAM_60, SEED_ID, open_store
+from inputs import SEED
 from openpyxl import load_workbook
 
 from search_api.cli import main

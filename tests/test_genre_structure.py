@@ -6,9 +6,10 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from inputs import GENRE, REALDOC_FILES
 
 from ingest.pipeline import parse_file
-from tests.conftest import GENRE, REALDOC_FILES, assert_lossless
+from tests.conftest import assert_lossless
 
 
 @pytest.mark.parametrize("name", REALDOC_FILES)

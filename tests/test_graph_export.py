@@ -7,7 +7,8 @@ import re
 from pathlib import Path
 
 import pytest
-from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, ingest, open_store
+from graph_helpers import ALL, PROGRAM_60, SEED_ID, ingest, open_store
+from inputs import SEED
 
 from ingest.model import Citation
 from search_api.cli import main

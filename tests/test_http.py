@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
+from inputs import SEED
 
 from search_api.http import create_app
-from tests.conftest import SEED
 from tests.http_fixtures import (
     API_KEYS,
     INTERNAL_ID,

@@ -11,6 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from inputs import SEED
 
 from ingest.model import Document
 from ingest.normalize import fold_diacritics, match_key
@@ -23,8 +24,6 @@ from search_api.index.edge import EdgeStore
 from search_api.index.store import SearchFilter, SparseVector
 from search_api.indexing import PointSource, is_searchable, write_points
 
-ROOT = Path(__file__).resolve().parents[1]
-SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
 DIM = 8
 
 

@@ -9,8 +9,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
-from tests.conftest import SEED
+from inputs import SEED
 
 
 def stored(home: Path) -> list[tuple[str, str]]:

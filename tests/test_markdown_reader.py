@@ -10,21 +10,20 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+from inputs import REALDOC_FILES, REALDOCS, realdocs_absent
 
 from ingest.model import Block, ReadError
 from ingest.readers import read_bytes
 from ingest.readers.markdown import markdown_to_blocks, read_markdown
 
-REAL_DOCS = ("nq60-tw.md", "nq57-tw.md", "nq03-cp.md", "kh252-bcdqg1237.md")
 _WORD = re.compile(r"[^\W_]+")
 
 
 @pytest.fixture(scope="module")
 def realdocs() -> Path:
-    folder = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
-    if not folder.is_dir():
-        pytest.skip("shared/realdocs is absent")
-    return folder
+    if not REALDOCS.is_dir():
+        pytest.skip(realdocs_absent(REALDOCS))
+    return REALDOCS
 
 
 def _read(folder: Path, name: str) -> list[Block]:
@@ -175,7 +174,7 @@ def test_nq57_has_no_header_and_unescaped_text(realdocs: Path) -> None:
     assert any("kỷ nguyên mới - kỷ nguyên vươn mình" in text for text in _texts(blocks))
 
 
-@pytest.mark.parametrize("name", REAL_DOCS)
+@pytest.mark.parametrize("name", REALDOC_FILES)
 def test_no_markup_left(realdocs: Path, name: str) -> None:
     for block in _read(realdocs, name):
         for text in [block.text, *(block.cells or [])]:
@@ -205,7 +204,7 @@ def _source_words(source: str) -> tuple[list[str], list[str]]:
     return _WORD.findall("\n".join(lines)), outside
 
 
-@pytest.mark.parametrize("name", REAL_DOCS)
+@pytest.mark.parametrize("name", REALDOC_FILES)
 def test_every_source_word_is_kept(realdocs: Path, name: str) -> None:
     source = (realdocs / name).read_text(encoding="utf-8")
     all_words, ordered_words = _source_words(source)

@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from graph_helpers import ALL, PROGRAM_60, SEED, SEED_ID, open_store
+from graph_helpers import ALL, PROGRAM_60, SEED_ID, open_store
+from inputs import SEED
 
 from search_api.cli import main
 from search_api.obligations import obligations

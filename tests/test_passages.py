@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import re
 
+from inputs import SEED
+
 from ingest.pipeline import parse_file
 from nlp.passages import LONG_PASSAGE_CHARS, PART_CHARS, passage_parts
 from search_api.indexing import document_sources
-from tests.conftest import SEED
 
 
 def words(text: str) -> list[str]:

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import pdfplumber
 import pytest
+from inputs import SEED
 
 from ingest.model import Block, RawDocument, ReadError
 from ingest.readers import read_bytes, read_file
 from ingest.readers.pdf import ENCRYPTED, NO_TEXT_LAYER, read_pdf
-from tests.conftest import SEED
 from tests.docgen_pdf import make_broken_pdfs, make_seed_pdf, make_table_pdf, seed_paragraphs
 
 FOOTER = "Kế hoạch thực hiện Kết luận số 72-KL/TW - Tỉnh ủy Kon Tum"

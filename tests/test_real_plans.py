@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from inputs import PORTAL_META, REALDOC_PLANS, realdocs_absent
 
 from ingest.model import Document
 from ingest.pipeline import parse_bytes, parse_file
@@ -473,10 +474,8 @@ def test_local_bodies_take_the_province_of_the_issuer() -> None:
 
 # -- the real corpus -------------------------------------------------------------------------------
 
-PORTAL_META = Path(__file__).resolve().parents[2] / "shared" / "realdocs" / "portal" / "_meta.json"
 
-
-@pytest.mark.skipif(not PORTAL_META.is_file(), reason="../shared/realdocs/portal is not here")
+@pytest.mark.skipif(not PORTAL_META.is_file(), reason=realdocs_absent(PORTAL_META))
 def test_portal_metadata_number_type_and_date_at_least_97_percent() -> None:
     results = evaluate_portal_metadata(PORTAL_META)
     assert set(results) == {"number", "type", "date"}
@@ -490,7 +489,7 @@ def test_portal_metadata_number_type_and_date_at_least_97_percent() -> None:
 def real_scores() -> dict[str, Score]:
     scores, metadata, missing = evaluate_real()
     if not scores:
-        pytest.skip(f"no real document of evaluation/gold/real is here ({len(missing)} missing)")
+        pytest.skip(realdocs_absent(f"every real document of evaluation/gold/real ({len(missing)})"))
     totals: dict[str, Score] = {}
     for score in scores:
         totals.setdefault(score.facet, Score(score.facet, "all")).add(score)
@@ -527,15 +526,14 @@ def test_real_corpus_assignment_floors(real_scores: dict[str, Score], form: str)
 
 # -- the same plan as copied text, Word and PDF ----------------------------------------------------
 
-PLANS = Path(__file__).resolve().parents[2] / "shared" / "realdocs" / "plans"
 RENDERED_PLANS = ("hanoi-308-kh-ubnd.txt", "dongthap-597-kh-ubnd.txt", "kl-155-tw.txt", "qd-2597-ttg.txt")
 
 
 @pytest.mark.parametrize("name", RENDERED_PLANS)
 def test_word_and_pdf_renditions_of_a_real_plan_read_the_same(name: str, tmp_path: Path) -> None:
-    source = PLANS / name
+    source = REALDOC_PLANS / name
     if not source.is_file():
-        pytest.skip(f"{source} is not here")
+        pytest.skip(realdocs_absent(source))
     blocks = markdown_to_blocks(source.read_text(encoding="utf-8"))
     as_text = analyze(parse_file(source))
     assert as_text.segments
@@ -555,9 +553,9 @@ def test_word_and_pdf_renditions_of_a_real_plan_read_the_same(name: str, tmp_pat
 
 
 def test_an_appendix_after_the_signature_is_a_part_with_its_tables() -> None:
-    source = PLANS / "bacninh-144-kh-ubnd.txt"
+    source = REALDOC_PLANS / "bacninh-144-kh-ubnd.txt"
     if not source.is_file():
-        pytest.skip(f"{source} is not here")
+        pytest.skip(realdocs_absent(source))
     document = parse_file(source)
     rows = [s for s in document.segments if s.kind == "table_row"]
     assert rows and all(s.path.startswith("Phụ lục.") for s in rows)

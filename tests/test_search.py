@@ -8,11 +8,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from inputs import SEED
 
 from search_api.eval_search import EVALUATION_CORPUS, evaluate, load_queries
 from search_api.search import Filters, QueryError, Searcher, clean_query, highlight_spans
 from search_api.services import Services, open_services
-from tests.conftest import SEED, ingest_with_cli
+from tests.conftest import ingest_with_cli
 
 SEED_ID = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"
 

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
+from inputs import SEED
 
 from ingest.pipeline import parse_file
 from tests.conftest import assert_lossless
@@ -13,9 +13,7 @@ from tests.conftest import assert_lossless
 
 @pytest.fixture(scope="module")
 def seed_document():  # type: ignore[no-untyped-def]
-    return parse_file(
-        Path(__file__).resolve().parents[1] / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
-    )
+    return parse_file(SEED)
 
 
 def tasks_under(document, section: str) -> list:  # type: ignore[no-untyped-def]

@@ -7,7 +7,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from graph_helpers import ALL, SEED, SEED_ID, ingest, open_store
+from graph_helpers import ALL, SEED_ID, ingest, open_store
+from inputs import SEED
 
 from search_api.store import Record
 from search_api.store.visibility import visible

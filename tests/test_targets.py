@@ -3,17 +3,16 @@
 from __future__ import annotations
 
 import time
-from pathlib import Path
 
 import pytest
+from inputs import GOLD as GOLD_ROOT
+from inputs import SEED
 
 from ingest.model import Target
 from ingest.pipeline import parse_file
 from nlp.targets import annotate_targets, extract_targets, parse_number
 
-ROOT = Path(__file__).resolve().parents[1]
-GOLD = ROOT / "evaluation" / "gold" / "targets"
-SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
+GOLD = GOLD_ROOT / "targets"
 
 Key = tuple[str, str | None, float, float | None, str, int | None]
 

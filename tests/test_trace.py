@@ -6,7 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-from graph_helpers import ALL, DISTRICT_PLAN, SEED, SEED_ID, open_store, synthetic
+from graph_helpers import ALL, DISTRICT_PLAN, SEED_ID, open_store, synthetic
+from inputs import SEED
 
 from search_api.cli import main
 from search_api.store import Record

@@ -19,6 +19,7 @@ from typing import Any
 
 import numpy as np
 import pytest
+from inputs import ROOT
 
 from search_api.index import IndexMismatch, IndexUnavailable, open_store
 from search_api.index.edge import EdgeStore
@@ -32,7 +33,6 @@ from search_api.index.store import (
     point_id,
 )
 
-ROOT = Path(__file__).resolve().parents[1]
 DIM = 384
 EMBEDDER = "test-embedder"
 COMMON_TERM = 1
