@@ -35,6 +35,14 @@ class ReadError(VanbanError):
     """A file that cannot be read into text (empty, corrupt, encrypted, unsupported...)."""
 
 
+class UnsupportedFormat(ReadError):
+    """A file of a type vanban does not read."""
+
+
+class TooLarge(ReadError):
+    """A file over the size limit."""
+
+
 @dataclass
 class Block:
     """One paragraph or one table row as a reader found it, before segmentation.

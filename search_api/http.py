@@ -33,7 +33,7 @@ from search_api.export import matrix_rows, write_matrix_csv, write_matrix_xlsx
 from search_api.generator import generator_from_env
 from search_api.graph_export import graph, graph_data
 from search_api.indexing import breadcrumb, index_document
-from search_api.ingesting import REFUSED, analyze_for_record, ingest_file, with_access_level
+from search_api.ingesting import analyze_for_record, ingest_file, with_access_level
 from search_api.obligations import known_agencies, obligations
 from search_api.search import MAX_QUERY_CHARS, Filters, QueryError
 from search_api.services import Services, open_services
@@ -59,6 +59,10 @@ class ChatRequest(BaseModel):
     conversation_id: str | None = Field(
         default=None, description="Mã hội thoại trả về ở câu trả lời trước, để hỏi tiếp", examples=[None]
     )
+
+
+# How an upload that failed is answered, by why it failed; any other failure is 422.
+_UPLOAD_FAILURE_STATUS = {"refused": 409, "unsupported": 415, "too_large": 413}
 
 
 class ApiError(Exception):
@@ -422,9 +426,7 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
                 may_replace=lambda document_id: may_replace(document_id, who),
             )
             if outcome.status == "failed":
-                status = (
-                    409 if outcome.message == REFUSED else 415 if "unsupported" in outcome.message else 422
-                )
+                status = _UPLOAD_FAILURE_STATUS.get(outcome.failure or "", 422)
                 raise ApiError(status, f"{name}: {outcome.message}")
             stored = services.record.document(outcome.document_id or "")
             if stored is not None and outcome.status != "unchanged":

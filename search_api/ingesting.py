@@ -7,10 +7,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ingest.model import Document, VanbanError
+from ingest.model import Document, TooLarge, UnsupportedFormat, VanbanError
 from ingest.pipeline import parse_bytes
-from ingest.readers import SUPPORTED_EXTENSIONS
+from ingest.readers import SUPPORTED_EXTENSIONS, check_size
 from search_api.store import Record
+
+# Why a file failed, for callers that answer differently (the HTTP service's status codes).
+FAILURES = ("unreadable", "too_large", "unsupported", "refused", "invalid", "internal")
 
 
 @dataclass
@@ -20,6 +23,28 @@ class FileOutcome:
     document_id: str | None = None
     segments: int = 0
     message: str = ""
+    failure: str | None = None  # one of FAILURES when the status is "failed"
+
+
+def _failed(path: Path, exc: Exception) -> FileOutcome:
+    """The outcome of a file that could not be ingested, with why in words and as a kind."""
+    if isinstance(exc, OSError):
+        return FileOutcome(
+            str(path), "failed", message=f"cannot read: {exc.strerror or exc}", failure="unreadable"
+        )
+    if not isinstance(exc, VanbanError):  # a bug must not stop a batch or lose stored data; report it plainly
+        message = f"internal error ({type(exc).__name__}: {exc})"
+        return FileOutcome(str(path), "failed", message=message, failure="internal")
+    kind = (
+        "too_large"
+        if isinstance(exc, TooLarge)
+        else "unsupported"
+        if isinstance(exc, UnsupportedFormat)
+        else "refused"
+        if isinstance(exc, ReplaceRefused)
+        else "invalid"
+    )
+    return FileOutcome(str(path), "failed", message=str(exc), failure=kind)
 
 
 @dataclass
@@ -96,17 +121,10 @@ def ingest_file(
     """Read, parse, analyze and store one file. `may_replace(document_id)` guards stored documents
     the caller may not touch (the HTTP service passes the caller's access level)."""
     try:
-        size = path.stat().st_size
-        if size > max_bytes:
-            raise VanbanError(
-                f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit "
-                "(set VANBAN_MAX_FILE_MB to raise it)"
-            )
+        check_size(path.stat().st_size, max_bytes)
         data = path.read_bytes()
-    except OSError as exc:
-        return FileOutcome(str(path), "failed", message=f"cannot read: {exc.strerror or exc}")
-    except VanbanError as exc:
-        return FileOutcome(str(path), "failed", message=str(exc))
+    except (OSError, VanbanError) as exc:
+        return _failed(path, exc)
     known = record.unchanged(str(path), hashlib.sha256(data).hexdigest())
     if known and (may_replace is None or may_replace(known)):
         return FileOutcome(str(path), "unchanged", document_id=known)
@@ -119,8 +137,6 @@ def ingest_file(
         if may_replace is not None and not may_replace(document.id):
             raise ReplaceRefused(REFUSED)
         status = record.save(document)
-    except VanbanError as exc:
-        return FileOutcome(str(path), "failed", message=str(exc))
-    except Exception as exc:  # a bug must not stop a batch or lose stored data; report it plainly
-        return FileOutcome(str(path), "failed", message=f"internal error ({type(exc).__name__}: {exc})")
+    except Exception as exc:
+        return _failed(path, exc)
     return FileOutcome(str(path), status, document_id=document.id, segments=len(document.segments))

@@ -122,3 +122,26 @@ def test_damaged_store_is_reported_not_overwritten(cli, home: Path) -> None:  # 
     assert result.code == 1
     assert "damaged or not a vanban store" in result.err
     assert (home / "vanban.sqlite3").read_bytes() == b"this is not a database" * 100
+
+
+def test_a_failed_file_says_why_in_words_and_as_a_kind(tmp_path: Path) -> None:
+    from search_api.ingesting import FAILURES, analyze_for_record, ingest_file
+    from search_api.store import Record
+
+    record = Record(tmp_path / "home")
+    (tmp_path / "bang.xyz").write_bytes(b"ke hoach")
+    (tmp_path / "trong.txt").write_bytes(b"")
+    (tmp_path / "lon.txt").write_bytes(b"x" * 2048)
+    cases = {
+        "bang.xyz": "unsupported",
+        "trong.txt": "invalid",
+        "lon.txt": "too_large",
+        "khong-co.txt": "unreadable",
+    }
+    for name, kind in cases.items():
+        outcome = ingest_file(record, tmp_path / name, 1024, analyze_for_record(record))
+        assert (outcome.status, outcome.failure) == ("failed", kind), (name, outcome)
+        assert outcome.message and kind in FAILURES
+    stored = ingest_file(record, SEED, 10 * 1024 * 1024, analyze_for_record(record))
+    assert stored.status == "added" and stored.failure is None
+    record.close()

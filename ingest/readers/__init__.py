@@ -10,7 +10,7 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
-from ingest.model import RawDocument, ReadError
+from ingest.model import RawDocument, ReadError, TooLarge, UnsupportedFormat
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
@@ -39,16 +39,23 @@ def sniff_format(data: bytes, suffix: str) -> str:
         return "md"
     if suffix in (".txt", ""):
         return "txt"
-    raise ReadError(f"unsupported file type '{suffix}': vanban reads {', '.join(SUPPORTED_EXTENSIONS)}")
+    raise UnsupportedFormat(
+        f"unsupported file type '{suffix}': vanban reads {', '.join(SUPPORTED_EXTENSIONS)}"
+    )
+
+
+def check_size(size: int, max_bytes: int) -> None:
+    """Refuse a file over the size limit before any work is done on it."""
+    if size > max_bytes:
+        raise TooLarge(
+            f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit "
+            "(set VANBAN_MAX_FILE_MB to raise it)"
+        )
 
 
 def read_bytes(data: bytes, source_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
     """Read a file's content; raise `ReadError` with a message a user can act on."""
-    if len(data) > max_bytes:
-        raise ReadError(
-            f"file is {len(data) / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit "
-            "(set VANBAN_MAX_FILE_MB to raise it)"
-        )
+    check_size(len(data), max_bytes)
     if not data.strip():
         raise ReadError("file is empty")
     suffix = Path(source_path).suffix.lower()
@@ -67,11 +74,7 @@ def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocume
         size = path.stat().st_size
     except OSError as exc:
         raise ReadError(f"cannot open: {exc.strerror or exc}") from None
-    if size > max_bytes:
-        raise ReadError(
-            f"file is {size / 1048576:.1f} MB, over the {max_bytes / 1048576:.0f} MB limit "
-            "(set VANBAN_MAX_FILE_MB to raise it)"
-        )
+    check_size(size, max_bytes)
     try:
         data = path.read_bytes()
     except OSError as exc:
