@@ -489,14 +489,11 @@ class _ClauseReader:
                 if not piece or _key(piece) in PERSON_ADDRESSES:
                     continue  # "Các Ông/bà: ...": the people are named by their titles next
                 # "chính quyền" + the known "địa phương"; "cơ quan" + ", đơn vị có liên quan"
-                runs_into_name = (
-                    match.end() == nxt - position and index < len(self.tokens) and self.tokens[index].agency
-                ) or bool(_OPENS_A_LIST.match(self.clause, position + match.end()))
                 if (
                     _looks_like_agency(piece)
                     or partners
                     and not found  # the list's first name; later ones are members of a group
-                    and _lowercase_partner(piece, bool(runs_into_name))
+                    and _lowercase_partner(piece, self._continues(match, position, nxt, index))
                 ) and (not self.named_bodies_only or _names_bodies(piece)):
                     # "các đơn vị liên quan để hỗ trợ ...", "chi cục thuộc cục được áp dụng": the body
                     # ends where its purpose or a passive starts.
@@ -564,6 +561,12 @@ class _ClauseReader:
                 mention = f"{found[-1][1]} {suffix.group().strip()}"
                 found[-1] = (self.registry.resolve(mention) or self.registry.unknown(mention), mention)
                 position = suffix.end()
+
+    def _continues(self, match: re.Match[str], position: int, nxt: int, index: int) -> bool:
+        """Does a piece run on into a known name ("chính quyền" + "địa phương") or open a list
+        ("cơ quan" + ", đơn vị có liên quan")?"""
+        into_name = match.end() == nxt - position and index < len(self.tokens) and self.tokens[index].agency
+        return bool(into_name) or bool(_OPENS_A_LIST.match(self.clause, position + match.end()))
 
     def _body(self, mention: str) -> tuple[Agency, str]:
         mention = mention.strip(_BULLET)

@@ -234,9 +234,12 @@ _ONWARDS = re.compile(r"(?:các|những) năm tiếp theo|trở đi|(?<!\w)từ 
 _FOLLOWS_ANOTHER = re.compile(r"^\W*theo\s+(?:tiến độ|lộ trình|kế hoạch|hướng dẫn|yêu cầu|quy định)")
 
 
+def _days_in(year: int, month: int) -> int:
+    return 29 if month == 2 and year % 4 == 0 and (year % 100 or year % 400 == 0) else _MONTH_ENDS[month - 1]
+
+
 def _month_end(year: int, month: int) -> str:
-    last = 29 if month == 2 and year % 4 == 0 and (year % 100 or year % 400 == 0) else _MONTH_ENDS[month - 1]
-    return f"{year:04d}-{month:02d}-{last:02d}"
+    return f"{year:04d}-{month:02d}-{_days_in(year, month):02d}"
 
 
 def _points(text: str) -> list[tuple[int, str, str]]:
@@ -251,7 +254,7 @@ def _points(text: str) -> list[tuple[int, str, str]]:
 
     for found in _DAY_AT.finditer(text):
         day, month, year = int(found.group(1)), int(found.group(2)), int(found.group(3))
-        if 1 <= month <= 12 and 1 <= day <= int(_month_end(year, month)[-2:]):  # "31/6" is no day
+        if 1 <= month <= 12 and 1 <= day <= _days_in(year, month):  # "31/6" is no day
             iso = f"{year:04d}-{month:02d}-{day:02d}"
             add(found, iso, iso)
     for found in _QUARTER_AT.finditer(text):

@@ -26,27 +26,6 @@ class FileOutcome:
     failure: str | None = None  # one of FAILURES when the status is "failed"
 
 
-def _failed(path: Path, exc: Exception) -> FileOutcome:
-    """The outcome of a file that could not be ingested, with why in words and as a kind."""
-    if isinstance(exc, OSError):
-        return FileOutcome(
-            str(path), "failed", message=f"cannot read: {exc.strerror or exc}", failure="unreadable"
-        )
-    if not isinstance(exc, VanbanError):  # a bug must not stop a batch or lose stored data; report it plainly
-        message = f"internal error ({type(exc).__name__}: {exc})"
-        return FileOutcome(str(path), "failed", message=message, failure="internal")
-    kind = (
-        "too_large"
-        if isinstance(exc, TooLarge)
-        else "unsupported"
-        if isinstance(exc, UnsupportedFormat)
-        else "refused"
-        if isinstance(exc, ReplaceRefused)
-        else "invalid"
-    )
-    return FileOutcome(str(path), "failed", message=str(exc), failure=kind)
-
-
 @dataclass
 class IngestReport:
     outcomes: list[FileOutcome] = field(default_factory=list)
@@ -109,6 +88,26 @@ def with_access_level(analyze: Callable[[Document], None], level: str) -> Callab
 
 class ReplaceRefused(VanbanError):
     """The file would replace a stored document that the caller may not replace."""
+
+
+_FAILURE_KINDS: tuple[tuple[type[VanbanError], str], ...] = (
+    (TooLarge, "too_large"),
+    (UnsupportedFormat, "unsupported"),
+    (ReplaceRefused, "refused"),
+)
+
+
+def _failed(path: Path, exc: Exception) -> FileOutcome:
+    """The outcome of a file that could not be ingested, with why in words and as a kind."""
+    if isinstance(exc, OSError):
+        return FileOutcome(
+            str(path), "failed", message=f"cannot read: {exc.strerror or exc}", failure="unreadable"
+        )
+    if not isinstance(exc, VanbanError):  # a bug must not stop a batch or lose stored data; report it plainly
+        message = f"internal error ({type(exc).__name__}: {exc})"
+        return FileOutcome(str(path), "failed", message=message, failure="internal")
+    kind = next((kind for kind_of, kind in _FAILURE_KINDS if isinstance(exc, kind_of)), "invalid")
+    return FileOutcome(str(path), "failed", message=str(exc), failure=kind)
 
 
 def ingest_file(

@@ -24,7 +24,6 @@ from ingest.vocabulary import ADMINISTRATIVE_LEVELS
 from nlp.agencies import AgencyRegistry
 from search_api.store.visibility import visible, visible_document_ids
 
-LEVELS = ADMINISTRATIVE_LEVELS
 FACT_FIELDS = ("type", "date", "issuer", "title")
 
 # A fact row with segment_id NULL and kind "document" is a document's own metadata: the node *is* it.
@@ -335,7 +334,9 @@ def issuer_level(issuer: str | None, number: str | None, doc_type: str | None = 
 
 
 def level_rank(level: str | None) -> int:
-    return LEVELS.index(level) if level in LEVELS else len(LEVELS)
+    return (
+        ADMINISTRATIVE_LEVELS.index(level) if level in ADMINISTRATIVE_LEVELS else len(ADMINISTRATIVE_LEVELS)
+    )
 
 
 def edges(
