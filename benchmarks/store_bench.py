@@ -25,7 +25,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from ingest.model import SEGMENT_KINDS  # noqa: E402
 from search_api.index.edge import EdgeStore  # noqa: E402
 from search_api.index.server import ServerStore  # noqa: E402
-from search_api.index.store import IndexPoint, SearchFilter, SparseVector, VectorStore  # noqa: E402
+from search_api.index.vector_store import IndexPoint, SearchFilter, SparseVector, VectorStore  # noqa: E402
 
 DIM = 384
 VOCABULARY = 50_000

@@ -10,7 +10,7 @@ from nlp.embedding_cache import CachedEmbedder, default_cache_path
 from nlp.embeddings import Embedder, get_embedder
 from search_api import config
 from search_api.index import VectorStore, open_store
-from search_api.search import Searcher
+from search_api.queries.search import Searcher
 from search_api.store import Record
 
 

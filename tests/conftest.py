@@ -48,7 +48,7 @@ class CliResult:
 
 @pytest.fixture
 def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
-    from search_api import cli as cli_module
+    import search_api.cli.main as cli_module
 
     def run(*args: str) -> CliResult:
         code = cli_module.main([str(a) for a in args])
@@ -60,7 +60,7 @@ def cli(capsys: pytest.CaptureFixture[str]) -> Callable[..., CliResult]:
 
 def ingest_with_cli(home: Path, *paths: Path | str, access: str | None = None) -> Path:
     """Ingest files into `home` through `vanban ingest`, as an office would; the store for a test."""
-    from search_api.cli import main
+    from search_api.cli.main import main
 
     arguments = ["ingest", "-q", *(["--access", access] if access else []), *map(str, paths)]
     with pytest.MonkeyPatch.context() as patch:

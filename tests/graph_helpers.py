@@ -8,7 +8,7 @@ from pathlib import Path
 from inputs import GENRE
 
 from ingest.model import Citation, Document, Segment
-from search_api.ingesting import analyze_for_record, ingest_file
+from search_api.intake import analyze_for_record, ingest_file
 from search_api.store import Record
 from search_api.store.catalog import update_catalog
 

@@ -15,13 +15,19 @@ from typing import Any
 import pytest
 
 from ingest.pipeline import parse_file
-from search_api.answer import NOT_FOUND, Answerer, ChatAnswer, OpenAICompatibleGenerator, generator_from_env
-from search_api.conversations import ConversationStore
-from search_api.eval_search import EVALUATION_CORPUS
-from search_api.indexing import index_document
-from search_api.ingesting import analyze_for_record
-from search_api.intents import parse_question
+from search_api.chat.answerer import (
+    NOT_FOUND,
+    Answerer,
+    ChatAnswer,
+    OpenAICompatibleGenerator,
+    generator_from_env,
+)
+from search_api.chat.conversations import ConversationStore
+from search_api.chat.intents import parse_question
+from search_api.index.indexer import index_document
+from search_api.intake import analyze_for_record
 from search_api.services import Services, open_services
+from search_api.tools.eval_search import EVALUATION_CORPUS
 from tests.conftest import ingest_with_cli
 
 SEED_ID = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"
@@ -396,7 +402,7 @@ def test_the_model_is_off_unless_configured(monkeypatch: pytest.MonkeyPatch) -> 
 
 
 def _ask(argv: list[str]) -> int:
-    from search_api.cli import main
+    from search_api.cli.main import main
 
     return main(argv)
 

@@ -10,7 +10,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from search_api.bench import (
+from search_api.cli.main import main
+from search_api.index.indexer import payload_for, sparse_vector
+from search_api.index.vector_store import IndexPoint
+from search_api.tools.bench import (
     SYNTHETIC_DOCUMENTS,
     compose_corpus,
     corpus_sources,
@@ -21,9 +24,6 @@ from search_api.bench import (
     split_sentences,
     synthetic_documents,
 )
-from search_api.cli import main
-from search_api.index.store import IndexPoint
-from search_api.indexing import payload_for, sparse_vector
 
 SIZE = 300
 QUERIES = 20

@@ -57,7 +57,7 @@ def free_port() -> int:
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     import uvicorn
 
-    from search_api.http import create_app
+    from search_api.http.app import create_app
 
     home = tmp_path_factory.mktemp("browser") / "home"
     with pytest.MonkeyPatch.context() as patch:

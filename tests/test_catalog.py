@@ -9,8 +9,8 @@ from graph_helpers import ALL, PROGRAM_60, SEED_ID, ingest, open_store
 from inputs import SEED
 
 from ingest.vocabulary import ADMINISTRATIVE_LEVELS
+from search_api.queries.trace import NotFoundError, trace
 from search_api.store import Record, catalog
-from search_api.trace import NotFoundError, trace
 
 
 @pytest.fixture(scope="module")

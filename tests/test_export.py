@@ -11,10 +11,10 @@ from graph_helpers import ALL, PROGRAM_60, SEED_ID, open_store
 from inputs import SEED
 from openpyxl import load_workbook
 
-from search_api.cli import main
-from search_api.export import COLUMNS, MatrixRow, matrix_rows, write_matrix_csv, write_matrix_xlsx
+from search_api.cli.main import main
+from search_api.queries.matrix import COLUMNS, MatrixRow, matrix_rows, write_matrix_csv, write_matrix_xlsx
+from search_api.queries.trace import NotFoundError
 from search_api.store import Record
-from search_api.trace import NotFoundError
 
 # The seed's tasks: 1 + 4 + 8 + 2 under III, and the two items of IV that assign (IV.1, IV.2).
 SEED_ROWS = (

@@ -1,4 +1,4 @@
-"""Extraction quality against the hand-checked gold in evaluation/gold, scored by nlp.evaluation
+"""Extraction quality against the hand-checked gold in evaluation/gold, scored by search_api.tools.eval_extraction
 (the same code `vanban eval extraction` runs). Floors from the issue: the seed's citations and
 targets exactly, its assignments at F1 ≥ 0.95, every other document at F1 ≥ 0.9."""
 
@@ -9,7 +9,14 @@ import json
 import pytest
 from inputs import realdocs_absent
 
-from nlp.evaluation import FACETS, GOLD_DIR, Score, evaluate_extraction, gold_files, source_path
+from search_api.tools.eval_extraction import (
+    FACETS,
+    GOLD_DIR,
+    Score,
+    evaluate_extraction,
+    gold_files,
+    source_path,
+)
 
 SEED_STEM = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"
 DOCUMENTS = {

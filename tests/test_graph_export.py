@@ -11,11 +11,11 @@ from graph_helpers import ALL, PROGRAM_60, SEED_ID, ingest, open_store
 from inputs import SEED
 
 from ingest.model import Citation
-from search_api.cli import main
-from search_api.graph_export import graph, graph_data
+from search_api.cli.main import main
+from search_api.queries.graph import graph, graph_data
+from search_api.queries.trace import NotFoundError
 from search_api.store import Record
 from search_api.store.catalog import update_catalog
-from search_api.trace import NotFoundError
 
 
 @pytest.fixture(scope="module")

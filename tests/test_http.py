@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from inputs import SEED
 
-from search_api.http import create_app
+from search_api.http.app import create_app
 from tests.http_fixtures import (
     API_KEYS,
     INTERNAL_ID,

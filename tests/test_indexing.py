@@ -19,10 +19,10 @@ from ingest.pipeline import parse_file
 from nlp.analyze import analyze
 from nlp.lexical import passage_terms, passage_vector, symbol_terms
 from nlp.tokenize import annotate_words
-from search_api import indexing
+from search_api.index import indexer as indexing
 from search_api.index.edge import EdgeStore
-from search_api.index.store import SearchFilter, SparseVector
-from search_api.indexing import PointSource, is_searchable, write_points
+from search_api.index.indexer import PointSource, is_searchable, write_points
+from search_api.index.vector_store import SearchFilter, SparseVector
 
 DIM = 8
 

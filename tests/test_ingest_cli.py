@@ -125,7 +125,7 @@ def test_damaged_store_is_reported_not_overwritten(cli, home: Path) -> None:  # 
 
 
 def test_a_failed_file_says_why_in_words_and_as_a_kind(tmp_path: Path) -> None:
-    from search_api.ingesting import FAILURES, analyze_for_record, ingest_file
+    from search_api.intake import FAILURES, analyze_for_record, ingest_file
     from search_api.store import Record
 
     record = Record(tmp_path / "home")

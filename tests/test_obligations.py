@@ -9,10 +9,10 @@ import pytest
 from graph_helpers import ALL, PROGRAM_60, SEED_ID, open_store
 from inputs import SEED
 
-from search_api.cli import main
-from search_api.obligations import obligations
+from search_api.cli.main import main
+from search_api.queries.obligations import obligations
+from search_api.queries.trace import NotFoundError
 from search_api.store import Record
-from search_api.trace import NotFoundError
 
 
 @pytest.fixture(scope="module")

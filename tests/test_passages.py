@@ -8,7 +8,7 @@ from inputs import SEED
 
 from ingest.pipeline import parse_file
 from nlp.passages import LONG_PASSAGE_CHARS, PART_CHARS, passage_parts
-from search_api.indexing import document_sources
+from search_api.index.indexer import document_sources
 
 
 def words(text: str) -> list[str]:

@@ -19,8 +19,8 @@ from ingest.readers.markdown import is_copied_web_text, markdown_to_blocks
 from nlp.agencies import AgencyRegistry
 from nlp.analyze import analyze
 from nlp.assignments import agency_heading, assignments_in_text, split_bodies
-from nlp.evaluation import REAL_GOLD_DIR, Score, evaluate_portal_metadata, evaluate_real
 from nlp.timeframes import normalize_deadline
+from search_api.tools.eval_extraction import REAL_GOLD_DIR, Score, evaluate_portal_metadata, evaluate_real
 from tests.docgen_renditions import make_docx, make_pdf
 
 COPIED_PLAN = """|

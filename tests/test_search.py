@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 from inputs import SEED
 
-from search_api.eval_search import EVALUATION_CORPUS, evaluate, load_queries
-from search_api.search import Filters, QueryError, Searcher, clean_query, highlight_spans
+from search_api.queries.search import Filters, QueryError, Searcher, clean_query, highlight_spans
 from search_api.services import Services, open_services
+from search_api.tools.eval_search import EVALUATION_CORPUS, evaluate, load_queries
 from tests.conftest import ingest_with_cli
 
 SEED_ID = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"
@@ -198,7 +198,7 @@ def test_a_bare_reference_ranks_the_segments_carrying_the_directive_out_first(se
     ],
 )
 def test_pure_reference(query: str, pure: bool) -> None:
-    from search_api.search import is_pure_reference
+    from search_api.queries.search import is_pure_reference
 
     assert is_pure_reference(query) is pure
 
@@ -213,7 +213,7 @@ def test_the_title_block_is_shown_after_the_preamble_that_repeats_it(searcher: S
 
 
 def test_only_adjacent_paragraphs_that_mostly_repeat_each_other_count_as_repeats(services: Services) -> None:
-    from search_api.search import reading_positions, repeats_text, word_shingles
+    from search_api.queries.search import reading_positions, repeats_text, word_shingles
 
     document = services.record.document(SEED_ID)
     assert document is not None
@@ -228,7 +228,7 @@ def test_only_adjacent_paragraphs_that_mostly_repeat_each_other_count_as_repeats
 
 
 def test_equal_scores_come_in_segment_id_order(searcher: Searcher, monkeypatch: pytest.MonkeyPatch) -> None:
-    from search_api.index.store import ScoredPoint
+    from search_api.index.vector_store import ScoredPoint
 
     tied = [f"{SEED_ID}:III.3.{n}" for n in (5, 3, 1)]
 

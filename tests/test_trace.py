@@ -9,9 +9,9 @@ import pytest
 from graph_helpers import ALL, DISTRICT_PLAN, SEED_ID, open_store, synthetic
 from inputs import SEED
 
-from search_api.cli import main
+from search_api.cli.main import main
+from search_api.queries.trace import NotFoundError, trace, trace_segment
 from search_api.store import Record
-from search_api.trace import NotFoundError, trace, trace_segment
 
 
 @pytest.fixture(scope="module")

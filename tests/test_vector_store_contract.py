@@ -24,7 +24,7 @@ from inputs import ROOT
 from search_api.index import IndexMismatch, IndexUnavailable, open_store
 from search_api.index.edge import EdgeStore
 from search_api.index.server import ServerStore
-from search_api.index.store import (
+from search_api.index.vector_store import (
     IndexPoint,
     ScoredPoint,
     SearchFilter,
@@ -315,7 +315,7 @@ def test_edge_folder_locked_by_another_process_is_a_clear_error(tmp_path: Path) 
     store.ensure_collection(DIM, EMBEDDER)
     probe = (
         "from pathlib import Path\nfrom search_api.index.edge import EdgeStore\n"
-        "from search_api.index.store import IndexUnavailable\n"
+        "from search_api.index.vector_store import IndexUnavailable\n"
         f"try:\n    EdgeStore(Path({str(tmp_path / 'index')!r}))\n"
         "except IndexUnavailable as exc:\n    print(exc)\n"
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from search_api.index.store import (
+from search_api.index.vector_store import (
     RRF_K,
     IndexMismatch,
     IndexPoint,

@@ -17,7 +17,7 @@ from typing import Any
 
 import qdrant_edge as edge
 
-from search_api.index.store import (
+from search_api.index.vector_store import (
     DENSE_PARTS_VECTOR,
     DENSE_VECTOR,
     INTEGER_FIELDS,

@@ -17,7 +17,7 @@ from qdrant_client import QdrantClient, models
 from qdrant_client.http.exceptions import ResponseHandlingException, UnexpectedResponse
 
 from ingest.model import VanbanError
-from search_api.index.store import (
+from search_api.index.vector_store import (
     DENSE_PARTS_VECTOR,
     DENSE_VECTOR,
     INTEGER_FIELDS,

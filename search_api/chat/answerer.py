@@ -1,7 +1,7 @@
 """Chat answers: short Vietnamese sentences built from extracted facts and retrieved segments,
 each citing the document (symbol, or title when it has none) and the section it comes from.
 
-Flow: parse the question (`search_api.intents`), retrieve segments at the caller's access levels,
+Flow: parse the question (`search_api.chat.intents`), retrieve segments at the caller's access levels,
 keep only evidence that passes the relevance gate, build the answer from the segments' facts
 (assignments, citations, targets, time frames), optionally let a language model rephrase it.
 
@@ -27,10 +27,10 @@ from typing import Any
 from ingest.model import Assignment, Document, Segment
 from nlp.citations import resolve_reference
 from search_api.access import LEVELS
-from search_api.conversations import ConversationState, ConversationStore
-from search_api.generator import Evidence, Generator, OpenAICompatibleGenerator, generator_from_env
-from search_api.intents import ROLE_NAMES_VI, Question, fold, parse_question, word_key
-from search_api.search import Filters, Hit
+from search_api.chat.conversations import ConversationState, ConversationStore
+from search_api.chat.generator import Evidence, Generator, OpenAICompatibleGenerator, generator_from_env
+from search_api.chat.intents import ROLE_NAMES_VI, Question, fold, parse_question, word_key
+from search_api.queries.search import Filters, Hit
 from search_api.services import Services
 
 __all__ = [
@@ -222,7 +222,7 @@ class Answerer:
     # -- entry point --------------------------------------------------------------------------
 
     def answer(self, message: str, conversation_id: str | None = None) -> ChatAnswer:
-        from search_api.search import clean_query
+        from search_api.queries.search import clean_query
 
         message = clean_query(message)  # raises QueryError for an empty or oversized message
         conversation_id, state = self.conversations.get(conversation_id, self.levels)
@@ -495,7 +495,7 @@ class Answerer:
     def _implemented_by(self, question: Question, state: ConversationState) -> _Draft:
         """Documents that implement a directive, from the catalog: stored ones, and ones the stored
         documents cite as implementing it ("Kế hoạch số 123-KH/TU ... thực hiện Kết luận số 72-KL/TW")."""
-        from search_api.trace import NotFoundError, trace
+        from search_api.queries.trace import NotFoundError, trace
 
         symbol = self._named_symbol(question)
         draft = _Draft()

@@ -17,8 +17,8 @@ from nlp.citations import resolve_reference
 from nlp.diacritics import DiacriticRestorer
 from nlp.embeddings import Embedder
 from nlp.lexical import query_terms, query_vector, syllables
-from search_api.index.store import SearchFilter, SparseVector, VectorStore
-from search_api.indexing import breadcrumb, is_searchable
+from search_api.index.indexer import breadcrumb, is_searchable
+from search_api.index.vector_store import SearchFilter, SparseVector, VectorStore
 from search_api.store import Record
 
 MAX_QUERY_CHARS = 1000

@@ -20,9 +20,9 @@ from typing import Any
 from ingest.model import Document, VanbanError
 from ingest.normalize import fold_diacritics
 from ingest.pipeline import parse_file
+from search_api.tools import EVALUATION_DIR, REALDOCS, REPOSITORY
 
-REPOSITORY = Path(__file__).resolve().parents[1]
-GOLD_DIR = REPOSITORY / "evaluation" / "gold"
+GOLD_DIR = EVALUATION_DIR / "gold"
 FACETS = ("citations", "assignments", "targets")
 
 
@@ -193,7 +193,7 @@ def evaluate_extraction(facets: Iterable[str] = FACETS) -> tuple[list[Score], li
 # (guide, monitor, report, advise), one role per body and task, the strongest.
 
 REAL_GOLD_DIR = GOLD_DIR / "real"
-PORTAL_META = REPOSITORY.parent / "shared" / "realdocs" / "portal" / "_meta.json"
+PORTAL_META = REALDOCS / "portal" / "_meta.json"
 FORMS = ("table", "heading", "inline", "line")
 # Strongest first: the role a body keeps when a task gives it several.
 COARSE_ROLES = ("lead", "request", "direct", "coordinate", "implement")

@@ -18,7 +18,7 @@ from ingest.vocabulary import FILING_LINE_OPENINGS, RECIPIENTS_OPENINGS, SIGNATU
 from nlp.embeddings import Embedder
 from nlp.lexical import passage_terms, passage_vector
 from nlp.passages import passage_parts
-from search_api.index.store import DenseVector, IndexPoint, SparseVector, VectorStore
+from search_api.index.vector_store import DenseVector, IndexPoint, SparseVector, VectorStore
 from search_api.store import Record
 
 # Segments nobody searches for: the recipients and the signature block; and headings, whose words

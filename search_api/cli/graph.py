@@ -17,7 +17,7 @@ from ingest.model import VanbanError
 from ingest.vocabulary import ROLE_BY_ID
 from search_api import config
 from search_api.access import LEVELS
-from search_api.console import error, print_json, stdout
+from search_api.cli.console import error, print_json, stdout
 from search_api.store import Record
 
 ALL_LEVELS = LEVELS
@@ -42,7 +42,7 @@ def cmd_trace(args: argparse.Namespace) -> int:
 
 
 def _trace(record: Record, args: argparse.Namespace) -> int:
-    from search_api.trace import trace, trace_segment
+    from search_api.queries.trace import trace, trace_segment
 
     if args.segment:
         result = trace_segment(record, args.segment, ALL_LEVELS)
@@ -120,7 +120,7 @@ def cmd_obligations(args: argparse.Namespace) -> int:
 
 def _list_agencies(record: Record, args: argparse.Namespace) -> int:
     """The registry's agencies, then the bodies stored documents assign work to that it does not know."""
-    from search_api.obligations import known_agencies, stored_unknown_agencies
+    from search_api.queries.obligations import known_agencies, stored_unknown_agencies
 
     agencies = known_agencies()
     unknown = stored_unknown_agencies(record, ALL_LEVELS)
@@ -165,7 +165,7 @@ def _role_title(role: str) -> str:
 
 
 def _obligations(record: Record, args: argparse.Namespace) -> int:
-    from search_api.obligations import obligations
+    from search_api.queries.obligations import obligations
 
     result = obligations(record, " ".join(args.agency), ALL_LEVELS)
     if args.json:
@@ -203,7 +203,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def _export(record: Record, args: argparse.Namespace) -> int:
-    from search_api.export import matrix_rows, write_matrix_csv, write_matrix_xlsx
+    from search_api.queries.matrix import matrix_rows, write_matrix_csv, write_matrix_xlsx
 
     rows = matrix_rows(record, ALL_LEVELS, args.document)
     target = Path(args.output or f"bang-phan-cong-{args.document or 'tat-ca'}.{args.format}")
@@ -223,7 +223,7 @@ def cmd_graph(args: argparse.Namespace) -> int:
 
 
 def _graph(record: Record, args: argparse.Namespace) -> int:
-    from search_api.graph_export import graph
+    from search_api.queries.graph import graph
 
     sys.stdout.write(graph(record, ALL_LEVELS, args.document, args.format))
     if args.format == "json":

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from ingest.model import VanbanError
-from search_api.answer import ALL_LEVELS, Answerer, generator_from_env
-from search_api.search import QueryError
+from search_api.chat.answerer import ALL_LEVELS, Answerer, generator_from_env
+from search_api.queries.search import QueryError
 from search_api.services import open_services
 
 

@@ -47,13 +47,12 @@ from nlp.lexical import query_terms, query_vector, segment_terms
 from nlp.passages import passage_parts
 from nlp.tokenize import word_tokenize
 from search_api.index.edge import EdgeStore
-from search_api.index.store import SearchFilter, SparseVector, VectorStore
-from search_api.indexing import PointSource, is_searchable, write_points
-from search_api.search import clean_query
+from search_api.index.indexer import PointSource, is_searchable, write_points
+from search_api.index.vector_store import SearchFilter, SparseVector, VectorStore
+from search_api.queries.search import clean_query
+from search_api.tools import QUERIES_FILE, REPOSITORY
 
-ROOT = Path(__file__).resolve().parents[1]
 SOURCE_GLOBS = ("corpus/*.txt", "tests/data/genre/*")
-QUERIES_FILE = ROOT / "evaluation" / "queries.jsonl"
 DEFAULT_SIZES = (1_000, 10_000, 100_000)
 SYNTHETIC_DOCUMENTS = 200
 YEARS = (2012, 2025)
@@ -147,7 +146,7 @@ class Phases:
 
 
 def source_paths() -> list[Path]:
-    return [path for pattern in SOURCE_GLOBS for path in sorted(ROOT.glob(pattern)) if path.is_file()]
+    return [path for pattern in SOURCE_GLOBS for path in sorted(REPOSITORY.glob(pattern)) if path.is_file()]
 
 
 def split_sentences(text: str) -> list[tuple[int, str]]:
@@ -282,7 +281,7 @@ def compose_corpus(
 
 
 def corpus_sources(corpus: SyntheticCorpus) -> list[PointSource]:
-    """What `vanban reindex` feeds search_api.indexing.write_points, for the synthetic segments (which
+    """What `vanban reindex` feeds search_api.index.indexer.write_points, for the synthetic segments (which
     have no headings above them). A long segment's parts are its sentences' vectors, as the real
     parts are its sentence groups."""
     return [

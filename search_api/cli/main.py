@@ -15,16 +15,14 @@ from ingest.pipeline import parse_file
 from ingest.vocabulary import ROLE_IDS
 from nlp.analyze import analyze
 from nlp.embeddings import Embedder
-from nlp.evaluation import Score
 from search_api import config
 from search_api.access import LEVELS
-from search_api.bench import add_command as add_bench_command
-from search_api.cli_chat import add_commands as add_chat_commands
-from search_api.cli_graph import add_commands as add_graph_commands
-from search_api.console import error, progress_bar, stderr, stdout
-from search_api.index.store import IndexStoreError, VectorStore
-from search_api.indexing import index_document, rebuild_index
-from search_api.ingesting import (
+from search_api.cli.chat import add_commands as add_chat_commands
+from search_api.cli.console import error, progress_bar, stderr, stdout
+from search_api.cli.graph import add_commands as add_graph_commands
+from search_api.index.indexer import index_document, rebuild_index
+from search_api.index.vector_store import IndexStoreError, VectorStore
+from search_api.intake import (
     FileOutcome,
     IngestReport,
     analyze_for_record,
@@ -32,9 +30,11 @@ from search_api.ingesting import (
     ingest_file,
     with_access_level,
 )
-from search_api.search import Filters, Hit, QueryError
+from search_api.queries.search import Filters, Hit, QueryError
 from search_api.services import Services, open_services
 from search_api.store import Record
+from search_api.tools.bench import add_command as add_bench_command
+from search_api.tools.eval_extraction import Score
 
 _error = error
 
@@ -296,7 +296,7 @@ def _index_is_current(store: VectorStore, embedder: Embedder, documents: int) ->
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from search_api.http import create_app
+    from search_api.http.app import create_app
 
     app = create_app(config.home(), args.embedder)
     stderr.print(f"vanban: serving {config.home()} on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
@@ -308,7 +308,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_extraction(args: argparse.Namespace) -> int:
-    from nlp.evaluation import evaluate_extraction, evaluate_portal_metadata, evaluate_real
+    from search_api.tools.eval_extraction import evaluate_extraction, evaluate_portal_metadata, evaluate_real
 
     scores, missing = evaluate_extraction()
     real, real_metadata, real_missing = evaluate_real()
@@ -386,7 +386,7 @@ def _score_cells(score: Score) -> tuple[str, ...]:
 
 
 def cmd_eval_search(args: argparse.Namespace) -> int:
-    from search_api.eval_search import METRICS, default_embedders, evaluate_search
+    from search_api.tools.eval_search import METRICS, default_embedders, evaluate_search
 
     results = evaluate_search(
         args.embedder or default_embedders(), progress=lambda m: stderr.print(m, style="dim")
@@ -410,7 +410,7 @@ def cmd_eval_search(args: argparse.Namespace) -> int:
 
 
 def cmd_eval_junk(args: argparse.Namespace) -> int:
-    from search_api.eval_search import JUNK_K, evaluate_junk
+    from search_api.tools.eval_search import JUNK_K, evaluate_junk
 
     results = evaluate_junk(args.embedder, progress=lambda m: stderr.print(m, style="dim"))
     if args.json:

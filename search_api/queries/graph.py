@@ -11,8 +11,8 @@ import json
 from collections.abc import Collection
 from typing import Any
 
+from search_api.queries.trace import NotFoundError
 from search_api.store import Record, catalog
-from search_api.trace import NotFoundError
 
 FORMATS = ("json", "dot", "mermaid")
 

@@ -27,20 +27,20 @@ from ingest.readers import SUPPORTED_EXTENSIONS
 from ingest.vocabulary import ADMINISTRATIVE_LEVELS, RELATION_LABELS, ROLE_IDS, ROLES, SEGMENT_KIND_LABELS
 from search_api import config
 from search_api.access import LEVEL_LABELS, Caller, caller_for, check_level, parse_api_keys
-from search_api.answer import Answerer
-from search_api.conversations import ConversationStore
-from search_api.export import matrix_rows, write_matrix_csv, write_matrix_xlsx
-from search_api.generator import generator_from_env
-from search_api.graph_export import graph, graph_data
-from search_api.indexing import breadcrumb, index_document
-from search_api.ingesting import analyze_for_record, ingest_file, with_access_level
-from search_api.obligations import known_agencies, obligations
-from search_api.search import MAX_QUERY_CHARS, Filters, QueryError
+from search_api.chat.answerer import Answerer
+from search_api.chat.conversations import ConversationStore
+from search_api.chat.generator import generator_from_env
+from search_api.index.indexer import breadcrumb, index_document
+from search_api.intake import analyze_for_record, ingest_file, with_access_level
+from search_api.queries.graph import graph, graph_data
+from search_api.queries.matrix import matrix_rows, write_matrix_csv, write_matrix_xlsx
+from search_api.queries.obligations import known_agencies, obligations
+from search_api.queries.search import MAX_QUERY_CHARS, Filters, QueryError
+from search_api.queries.trace import NotFoundError, trace, trace_segment
 from search_api.services import Services, open_services
-from search_api.trace import NotFoundError, trace, trace_segment
 
 log = logging.getLogger("vanban.http")
-STATIC_DIR = Path(__file__).parent / "static"
+STATIC_DIR = Path(__file__).resolve().parents[1] / "web"
 
 EXAMPLE_QUERIES = {
     "chủ đề": {"summary": "Tìm theo chủ đề", "value": "đầu tư hạ tầng giao thông"},

@@ -19,8 +19,8 @@ from typing import IO, Any
 from ingest.model import Assignment, Segment, VanbanError
 from nlp.agencies import AgencyRegistry
 from nlp.timeframes import RECURRENCE_LABELS
+from search_api.queries.trace import NotFoundError, trace_segment
 from search_api.store import Record
-from search_api.trace import NotFoundError, trace_segment
 
 COLUMNS = (
     ("stt", "STT", 6),

@@ -15,8 +15,8 @@ from typing import Any
 from ingest.normalize import fold_diacritics, match_key
 from ingest.vocabulary import ROLE_IDS
 from nlp.agencies import Agency, AgencyRegistry
+from search_api.queries.trace import NotFoundError, trace_segment
 from search_api.store import Record
-from search_api.trace import NotFoundError, trace_segment
 
 
 def resolve_agency(query: str, registry: AgencyRegistry | None = None) -> Agency:

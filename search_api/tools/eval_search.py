@@ -18,13 +18,12 @@ from pathlib import Path
 from typing import Any
 
 from ingest.model import VanbanError
+from search_api.tools import QUERIES_FILE, REALDOCS, REPOSITORY
 
-EVALUATION_DIR = Path(__file__).resolve().parents[1] / "evaluation"
-QUERIES_FILE = EVALUATION_DIR / "queries.jsonl"
 # The corpus the queries were judged on: the bundled seed and the genre documents.
 EVALUATION_CORPUS = (
-    Path(__file__).resolve().parents[1] / "corpus",
-    Path(__file__).resolve().parents[1] / "tests" / "data" / "genre",
+    REPOSITORY / "corpus",
+    REPOSITORY / "tests" / "data" / "genre",
 )
 METRICS = ("MRR@10", "R@1", "R@5", "R@10", "nDCG@10")
 
@@ -101,7 +100,7 @@ def evaluate_search(
     """Ingest the evaluation corpus into a scratch store per embedder and score every method."""
     import tempfile
 
-    from search_api.ingesting import collect_files
+    from search_api.intake import collect_files
     from search_api.services import open_services
 
     queries = load_queries()
@@ -128,7 +127,6 @@ def evaluate_search(
 
 # -- junk in the top 5 (issue 10): what a staff member must never be shown as a result ----------------
 
-REALDOCS = Path(__file__).resolve().parents[2] / "shared" / "realdocs"
 JUNK_K = 5
 # Judged on the hit's text as shown, independently of how the segmenter classified it: the closing
 # blocks of a directive and residue of its layout.
@@ -153,7 +151,7 @@ def junk_reason(text: str) -> str | None:
 
 def junk_corpus() -> list[Path]:
     """The judged corpus plus every real document in ../shared/realdocs (portal copies included)."""
-    from search_api.ingesting import collect_files
+    from search_api.intake import collect_files
 
     folders = [*EVALUATION_CORPUS]
     if REALDOCS.is_dir():
@@ -201,8 +199,8 @@ def _ingest_and_index(
 ) -> int:
     """Store and index `files` in a scratch store; the number of documents stored. With `strict` a file
     that cannot be read stops the evaluation (the judged corpus must be whole); otherwise it is left out."""
-    from search_api.indexing import index_document
-    from search_api.ingesting import analyze_for_record, ingest_file
+    from search_api.index.indexer import index_document
+    from search_api.intake import analyze_for_record, ingest_file
 
     analyze = analyze_for_record(services.record)
     stored = 0

@@ -1,0 +1,1 @@
+"""The HTTP service: `app.create_app` builds it from routers, one per area of the API."""
