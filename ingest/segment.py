@@ -53,6 +53,7 @@ LABEL_RULES: tuple[LabelRule, ...] = (
     LabelRule(7, re.compile(r"^([a-zđ])\)\s*(?=\S)"), "{}"),
 )
 
+# A role verb that gives a line its assignment (the roles the vocabulary marks so), or "giao".
 _ASSIGNMENT_VERB = re.compile(r"\b(?:" + "|".join(map(re.escape, ASSIGNMENT_VERBS)) + r")\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"[.;]\s*$")
 _DATE_LINE = re.compile(

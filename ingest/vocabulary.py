@@ -98,6 +98,11 @@ class Role:
     label: str  # as a sentence or a list says it ("chủ trì"); capitalised where it titles a table
     verbs: tuple[str, ...] = ()  # running-text verbs that give it ("X chủ trì, phối hợp với Y ...")
     asked_as: tuple[str, ...] = ()  # the words, without diacritics, a question uses for it
+    # Whether its verbs after a body make the line an assignment line, one that speaks for its section
+    # ("Ban Tuyên giáo chủ trì, phối hợp ... hướng dẫn"). Not so for the common verbs of running text:
+    # "thực hiện", "triển khai" ("Các chính sách ... được triển khai"), "báo cáo" (also a noun: "căn cứ
+    # vào báo cáo của ...", a form's "Báo cáo tổng diện tích ..."). Measured on the real corpus.
+    marks_assignment_line: bool = False
 
 
 # In the order lists and tables show them.
@@ -107,13 +112,21 @@ ROLES: tuple[Role, ...] = (
         "chủ trì",
         verbs=("chủ trì",),
         asked_as=("chu tri", "chiu trach nhiem", "phu trach", "dau moi"),
+        marks_assignment_line=True,
     ),
-    Role("direct", "lãnh đạo, chỉ đạo", verbs=("lãnh đạo", "chỉ đạo"), asked_as=("lanh dao", "chi dao")),
+    Role(
+        "direct",
+        "lãnh đạo, chỉ đạo",
+        verbs=("lãnh đạo", "chỉ đạo"),
+        asked_as=("lanh dao", "chi dao"),
+        marks_assignment_line=True,
+    ),
     Role(
         "coordinate",
         "phối hợp",
         verbs=("phối hợp chặt chẽ với", "phối hợp với", "phối hợp"),
         asked_as=("phoi hop",),
+        marks_assignment_line=True,
     ),
     Role(
         "implement",
@@ -122,15 +135,16 @@ ROLES: tuple[Role, ...] = (
         asked_as=("thuc hien", "trien khai"),
     ),
     Role("request", "được đề nghị", asked_as=("de nghi",)),
-    Role("guide", "hướng dẫn", verbs=("hướng dẫn",), asked_as=("huong dan",)),
+    Role("guide", "hướng dẫn", verbs=("hướng dẫn",), asked_as=("huong dan",), marks_assignment_line=True),
     Role(
         "monitor",
         "theo dõi, kiểm tra",
         verbs=("theo dõi", "đôn đốc", "kiểm tra", "giám sát"),
         asked_as=("theo doi", "don doc", "kiem tra", "giam sat"),
+        marks_assignment_line=True,
     ),
     Role("report", "báo cáo", verbs=("báo cáo",), asked_as=("bao cao",)),
-    Role("advise", "tham mưu", verbs=("tham mưu",), asked_as=("tham muu",)),
+    Role("advise", "tham mưu", verbs=("tham mưu",), asked_as=("tham muu",), marks_assignment_line=True),
 )
 ROLE_IDS: tuple[str, ...] = tuple(role.id for role in ROLES)
 ROLE_BY_ID: dict[str, Role] = {role.id: role for role in ROLES}
@@ -147,18 +161,16 @@ COLUMN_ROLE_WORDS: tuple[tuple[str, str], ...] = (
     ("thực hiện", "lead"),
 )
 
-# Verbs that make a line an assignment line when an agency is their subject.
-ASSIGNMENT_VERBS: tuple[str, ...] = (
-    "chủ trì",
-    "phối hợp",
-    "lãnh đạo",
-    "chỉ đạo",
-    "giao",
-    "tham mưu",
-    "hướng dẫn",
-    "theo dõi",
-    "đôn đốc",
-    "chịu trách nhiệm",
+# "Giao X ...": the word that gives work with no role of its own; X is the subject of what follows.
+ASSIGNING_WORD = "giao"
+# Verbs that make a line an assignment line when an agency is their subject: the verbs of the roles so
+# marked, and "giao". A duty opener ("X chịu trách nhiệm ...", "X có trách nhiệm ...") is not one: such a
+# line carries its own task, and the extractor reads its subject wherever the line stands.
+ASSIGNMENT_VERBS: tuple[str, ...] = tuple(
+    sorted(
+        {verb for role in ROLES if role.marks_assignment_line for verb in role.verbs} | {ASSIGNING_WORD},
+        key=lambda verb: (-len(verb), verb),
+    )
 )
 
 # Words that open a duty right after its subject: "Các sở, ngành khẩn trương ...", "Sở Y tế có trách

@@ -24,12 +24,14 @@ from ingest.normalize import match_key, normalize_tone_marks
 from ingest.vocabulary import (
     ADMINISTRATIVE_LEVELS,
     AGENCY_SUBJECT_STARTS,
+    ASSIGNING_WORD,
     COLLECTIVE_MEMBERS,
     COLUMN_ROLE_WORDS,
     DUTY_OPENERS,
     PERSON_ADDRESSES,
     PERSON_TITLES,
     PROVINCES_2025,
+    ROLE_BY_ID,
     ROLE_VERBS,
     SHARED_HEADS,
 )
@@ -43,9 +45,10 @@ from nlp.timeframes import (
 )
 
 ROLE_OF_VERB = dict(ROLE_VERBS)
-WITH_PARTNERS = ("phối hợp chặt chẽ với", "phối hợp với")  # the bodies after these are partners
+# The bodies after these are partners: "phối hợp với Y", "phối hợp chặt chẽ với Y".
+WITH_PARTNERS = tuple(verb for verb in ROLE_BY_ID["coordinate"].verbs if verb.endswith(" với"))
 HELPS = "giúp"  # "giúp Ban Thường vụ Tỉnh ủy theo dõi": the body after it is helped, not assigned
-ASSIGNS = "giao"  # "Giao X ...": X is the subject
+ASSIGNS = ASSIGNING_WORD  # "Giao X ...": X is the subject
 REQUIRES = "yêu cầu"  # "Bộ Chính trị yêu cầu X tập trung ...": X is the subject of what follows
 ASKS = "đề nghị"  # "..., đề nghị X kịp thời phản ánh": X is asked (a request), not commanded
 _NO_ROLE_VERBS = (HELPS, ASSIGNS, REQUIRES, ASKS)

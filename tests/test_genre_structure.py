@@ -8,7 +8,10 @@ from pathlib import Path
 import pytest
 from inputs import GENRE, REALDOC_FILES
 
+from ingest.model import Block
 from ingest.pipeline import parse_file
+from ingest.segment import looks_like_assignment
+from ingest.vocabulary import ASSIGNING_WORD, ASSIGNMENT_VERBS, DUTY_OPENERS, ROLE_VERBS, ROLES
 from tests.conftest import assert_lossless
 
 
@@ -142,3 +145,74 @@ def test_the_closing_paragraph_belongs_to_the_plan_not_to_its_last_item(tmp_path
     last = next(s for s in document.segments if s.text.startswith("b) Đề xuất"))
     assert "Trên đây" not in last.text
     assert {(a.role, a.agency) for a in last.assignments} == {("implement", "so-xay-dung")}
+
+
+_PLAN_WITH_DUTY_LINES = """ỦY BAN NHÂN DÂN
+TỈNH ĐỒNG THÁP
+
+Số: 598/KH-UBND
+
+Đồng Tháp, ngày 12 tháng 11 năm 2025
+
+KẾ HOẠCH
+Phòng, chống dịch bệnh mùa mưa
+
+Để chủ động phòng, chống dịch bệnh trong mùa mưa năm 2025, Ủy ban nhân dân tỉnh ban hành Kế hoạch như sau:
+
+I. NHIỆM VỤ, GIẢI PHÁP
+
+1. Tăng cường giám sát dịch bệnh tại các xã, phường trên địa bàn tỉnh.
+
+Sở Y tế kiểm tra, giám sát việc thực hiện.
+
+2. Bố trí kinh phí phòng, chống dịch từ ngân sách tỉnh.
+
+Sở Tài chính chịu trách nhiệm bố trí kinh phí thực hiện.
+
+3. Bố trí kinh phí dự phòng cho các xã, phường.
+
+Sở Tài chính có trách nhiệm bố trí kinh phí thực hiện.
+"""
+
+
+def _marked_role_verbs() -> list[str]:
+    return [verb for role in ROLES if role.marks_assignment_line for verb in role.verbs]
+
+
+def test_the_lines_that_assign_come_from_the_roles_of_the_one_vocabulary() -> None:
+    assert set(ASSIGNMENT_VERBS) == {*_marked_role_verbs(), ASSIGNING_WORD}
+    role_verbs = {verb for verb, _ in ROLE_VERBS}
+    # A duty opener ("chịu trách nhiệm") is no role verb for the extractor, so no assignment verb either.
+    assert not set(ASSIGNMENT_VERBS) & (set(DUTY_OPENERS) - role_verbs)
+
+
+@pytest.mark.parametrize("verb", _marked_role_verbs())
+def test_every_verb_of_a_role_that_marks_lines_makes_an_assignment_line(verb: str) -> None:
+    line = f"Sở Y tế {verb} các địa phương trong việc thực hiện nội dung này."
+    assert looks_like_assignment(Block(line, italic=True))
+    assert looks_like_assignment(Block(line, marker="*"))
+
+
+@pytest.mark.parametrize("opener", ["chịu trách nhiệm", "có trách nhiệm"])
+def test_a_duty_opener_alone_makes_no_assignment_line(opener: str) -> None:
+    assert not looks_like_assignment(Block(f"Sở Tài chính {opener} bố trí kinh phí thực hiện.", italic=True))
+
+
+def test_the_segmenter_and_the_extractor_agree_on_duty_lines(tmp_path: Path) -> None:
+    from nlp.analyze import analyze
+
+    source = tmp_path / "ke-hoach.txt"
+    source.write_text(_PLAN_WITH_DUTY_LINES, encoding="utf-8")
+    document = analyze(parse_file(source))
+    paths = {s.path: s for s in document.segments}
+    # "kiểm tra, giám sát" are monitoring verbs: the line says who does the task above it.
+    monitor = paths["I.1.1"]
+    assert monitor.kind == "assignment"
+    assert monitor.governs == [paths["I.1"].id]
+    assert {(a.role, a.agency) for a in monitor.assignments} == {("monitor", "so-y-te")}
+    # "chịu trách nhiệm" opens a duty as "có trách nhiệm" does: the line is its section's kind, not a line
+    # that speaks for the tasks before it, and its subject implements what follows in both.
+    answerable, responsible = paths["I.2.1"], paths["I.3.1"]
+    assert answerable.kind == responsible.kind == "task"
+    for line in (answerable, responsible):
+        assert {(a.role, a.agency) for a in line.assignments} == {("implement", "so-tai-chinh")}
