@@ -1,15 +1,26 @@
-"""Ingesting files into the system of record: one file at a time, failures collected, never fatal."""
+"""The one ingest flow: a file becomes a parsed, analyzed document, stored in the record and indexed.
+
+`read_document` is what every reader of files shares (`vanban parse`, the evaluations, the benchmark);
+`store_file` adds the record (unchanged files skipped, replacements guarded, the access level applied);
+`ingest_file` adds the index, and is what `vanban ingest`, the HTTP upload and the search evaluation
+run. One file at a time: a failure is an outcome with a kind, never an exception, never fatal to a batch.
+"""
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.model import Document, TooLarge, UnsupportedFormat, VanbanError
 from ingest.pipeline import parse_bytes
-from ingest.readers import SUPPORTED_EXTENSIONS, check_size
+from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, check_size
+from nlp.analyze import analyze
+from nlp.tokenize import annotate_words
+from search_api.access import LEVELS, check_level
+from search_api.index.indexer import index_document
+from search_api.services import Services
 from search_api.store import Record
 
 # Why a file failed, for callers that answer differently (the HTTP service's status codes).
@@ -24,6 +35,7 @@ class FileOutcome:
     segments: int = 0
     message: str = ""
     failure: str | None = None  # one of FAILURES when the status is "failed"
+    indexed: bool = False  # stored and its points written; False with a message when indexing failed
 
 
 @dataclass
@@ -58,32 +70,18 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOut
 REFUSED = "a stored document with the same number exists and this key may not replace it"
 
 
-def analyze_for_record(record: Record) -> Callable[[Document], None]:
-    """The analysis stage as ingest runs it: facts, resolved against what the store already knows,
-    and the words that search indexes."""
-    from nlp.analyze import analyze
-    from nlp.tokenize import annotate_words
-
-    def run(document: Document) -> None:
-        analyze(document, record.known_symbols())
-        annotate_words(document)
-
-    return run
-
-
-def with_access_level(analyze: Callable[[Document], None], level: str) -> Callable[[Document], None]:
-    """The analysis stage, then the access level chosen for the batch: it can raise a document's
-    level, never lower it below what its own "MẬT" mark says."""
-    from search_api.access import LEVELS, check_level
-
-    check_level(level)
-
-    def run(document: Document) -> None:
-        analyze(document)
-        if LEVELS.index(level) > LEVELS.index(document.access_level):
-            document.access_level = level
-
-    return run
+def read_document(
+    path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, known_symbols: Collection[str] = ()
+) -> Document:
+    """Parse a file and find its facts, resolving informal references against `known_symbols` (the
+    symbols of the store it would go into: `vanban parse` shows what `vanban ingest` would store)."""
+    path = Path(path)
+    try:
+        check_size(path.stat().st_size, max_bytes)
+        data = path.read_bytes()
+    except OSError as exc:
+        raise VanbanError(f"cannot read: {exc.strerror or exc}") from None
+    return analyze(parse_bytes(data, str(path), max_bytes), known_symbols)
 
 
 class ReplaceRefused(VanbanError):
@@ -110,15 +108,24 @@ def _failed(path: Path, exc: Exception) -> FileOutcome:
     return FileOutcome(str(path), "failed", message=str(exc), failure=kind)
 
 
-def ingest_file(
+def _raise_level(document: Document, level: str | None) -> None:
+    """The access level chosen for the file can raise a document's level, never lower it below what its
+    own "MẬT" mark says."""
+    if level is not None and LEVELS.index(level) > LEVELS.index(document.access_level):
+        document.access_level = level
+
+
+def store_file(
     record: Record,
     path: Path,
     max_bytes: int,
-    analyze: Callable[[Document], None] | None = None,
+    access_level: str | None = None,
     may_replace: Callable[[str], bool] | None = None,
 ) -> FileOutcome:
     """Read, parse, analyze and store one file. `may_replace(document_id)` guards stored documents
     the caller may not touch (the HTTP service passes the caller's access level)."""
+    if access_level is not None:
+        check_level(access_level)
     try:
         check_size(path.stat().st_size, max_bytes)
         data = path.read_bytes()
@@ -126,16 +133,40 @@ def ingest_file(
         return _failed(path, exc)
     known = record.unchanged(str(path), hashlib.sha256(data).hexdigest())
     if known and (may_replace is None or may_replace(known)):
-        return FileOutcome(str(path), "unchanged", document_id=known)
+        return FileOutcome(str(path), "unchanged", document_id=known, indexed=True)
     try:
         if known:
             raise ReplaceRefused(REFUSED)
-        document = parse_bytes(data, str(path), max_bytes)
-        if analyze is not None:
-            analyze(document)
+        document = analyze(parse_bytes(data, str(path), max_bytes), record.known_symbols())
+        annotate_words(document)  # the compounds search indexes as whole terms
+        _raise_level(document, access_level)
         if may_replace is not None and not may_replace(document.id):
             raise ReplaceRefused(REFUSED)
         status = record.save(document)
     except Exception as exc:
         return _failed(path, exc)
     return FileOutcome(str(path), status, document_id=document.id, segments=len(document.segments))
+
+
+def ingest_file(
+    services: Services,
+    path: Path,
+    max_bytes: int,
+    access_level: str | None = None,
+    may_replace: Callable[[str], bool] | None = None,
+) -> FileOutcome:
+    """Store one file and index what was stored. The record stays the source of truth when indexing
+    fails: the outcome says so, and `vanban reindex` finishes the work."""
+    outcome = store_file(services.record, path, max_bytes, access_level, may_replace)
+    if outcome.status not in ("added", "replaced") or outcome.document_id is None:
+        return outcome
+    document = services.record.document(outcome.document_id)
+    if document is None:  # deleted by another writer in between: nothing to index
+        return outcome
+    try:
+        index_document(services.store, document, services.embedder)
+    except VanbanError as exc:
+        outcome.message = f"stored, but not indexed ({exc}); run `vanban reindex`"
+        return outcome
+    outcome.indexed = True
+    return outcome

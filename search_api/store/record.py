@@ -33,6 +33,7 @@ class StoreError(VanbanError):
 
 
 F = TypeVar("F", bound=Callable[..., Any])
+STORE_FILE = "vanban.sqlite3"
 
 
 def _writing(method: F) -> F:
@@ -59,12 +60,20 @@ class Record:
         self._readers_lock = threading.Lock()  # not the write lock: opening a reader never waits for a write
         try:
             self.home.mkdir(parents=True, exist_ok=True)
-            self.path = self.home / "vanban.sqlite3"
+            self.path = self.home / STORE_FILE
             self.conn = self._connect()  # the writer
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the store in {self.home}: {exc}") from None
         self._symbols_cache: tuple[tuple[int, int], list[str]] | None = None
         self._migrate()
+
+    @classmethod
+    def symbols_in(cls, home: str | Path) -> list[str]:
+        """The symbols stored under `home`, or none when no store is there (nothing is created)."""
+        if not (Path(home) / STORE_FILE).is_file():
+            return []
+        with cls(home) as record:
+            return record.known_symbols()
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
@@ -403,5 +412,5 @@ def segment_from_dict(data: dict[str, Any]) -> Segment:
     data["citations"] = [Citation(**_tuple_span(c)) for c in data.get("citations", [])]
     data["assignments"] = [Assignment(**a) for a in data.get("assignments", [])]
     data["targets"] = [Target(**t) for t in data.get("targets", [])]
-    data["time_frames"] = [TimeFrame(**t) for t in data.get("time_frames", [])]
+    data["time_frames"] = [TimeFrame(**_tuple_span(t)) for t in data.get("time_frames", [])]
     return Segment(**data)

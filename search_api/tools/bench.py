@@ -37,8 +37,6 @@ from rich.console import Console
 from rich.table import Table
 
 from ingest.model import Assignment, Citation, Document, Segment, VanbanError
-from ingest.pipeline import parse_file
-from nlp.analyze import analyze
 from nlp.citations import resolve_reference
 from nlp.diacritics import DiacriticRestorer
 from nlp.embedding_cache import CachedEmbedder
@@ -49,6 +47,7 @@ from nlp.tokenize import word_tokenize
 from search_api.index.edge import EdgeStore
 from search_api.index.indexer import PointSource, is_searchable, write_points
 from search_api.index.vector_store import SearchFilter, SparseVector, VectorStore
+from search_api.intake import read_document
 from search_api.queries.search import clean_query
 from search_api.tools import QUERIES_FILE, REPOSITORY
 
@@ -174,7 +173,7 @@ def load_sentences(paths: Sequence[Path], limit: int | None = None) -> list[Sour
     """Unique sentences of the searchable segments of the given documents, parsed and analyzed."""
     unique: dict[str, SourceSentence] = {}
     for path in paths:
-        document = analyze(parse_file(path))
+        document = read_document(path)
         for segment in document.segments:
             if is_searchable(segment):
                 for sentence in segment_sentences(segment):

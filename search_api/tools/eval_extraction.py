@@ -20,6 +20,7 @@ from typing import Any
 from ingest.model import Document, VanbanError
 from ingest.normalize import fold_diacritics
 from ingest.pipeline import parse_file
+from search_api.intake import read_document
 from search_api.tools import EVALUATION_DIR, REALDOCS, REPOSITORY
 
 GOLD_DIR = EVALUATION_DIR / "gold"
@@ -152,7 +153,6 @@ def gold_files(facets: Iterable[str] = FACETS) -> list[tuple[str, Path]]:
 
 def evaluate_extraction(facets: Iterable[str] = FACETS) -> tuple[list[Score], list[str]]:
     """Scores per facet and document; documents whose source is absent are listed, not scored."""
-    from nlp.analyze import analyze
 
     scores: list[Score] = []
     missing: list[str] = []
@@ -167,7 +167,7 @@ def evaluate_extraction(facets: Iterable[str] = FACETS) -> tuple[list[Score], li
             missing.append(str(gold["source"]))
             continue
         if source not in analyzed:
-            analyzed[source] = analyze(parse_file(source))
+            analyzed[source] = read_document(source)
         document = analyzed[source]
         items = list(gold["items"])
         scope = {i["path"] for i in items} if "scope" in gold else None
@@ -295,7 +295,6 @@ def _metadata_checks(document: Document, expected: dict[str, Any]) -> dict[str, 
 
 def evaluate_real() -> tuple[list[Score], dict[str, list[bool]], list[str]]:
     """Scores on the real-corpus gold, metadata right/wrong per field, and sources not here."""
-    from nlp.analyze import analyze
 
     scores: list[Score] = []
     metadata: dict[str, list[bool]] = {"type": [], "number": [], "date": []}
@@ -306,7 +305,7 @@ def evaluate_real() -> tuple[list[Score], dict[str, list[bool]], list[str]]:
         if not source.is_file():
             missing.append(str(gold["source"]))
             continue
-        document = analyze(parse_file(source))
+        document = read_document(source)
         scores.extend(score_real_document(document, gold))
         for field, right in _metadata_checks(document, gold.get("metadata", {})).items():
             metadata[field].append(right)
@@ -326,7 +325,7 @@ def evaluate_portal_metadata(meta_file: Path = PORTAL_META) -> dict[str, list[tu
             "type": fields["type"],
             "date": f"{year:04d}-{month:02d}-{day:02d}",
         }
-        document = parse_file(meta_file.parent / name)
+        document = parse_file(meta_file.parent / name)  # metadata is the reader's: no analysis needed
         for field, right in _metadata_checks(document, expected).items():
             results[field].append((name, right))
     return results

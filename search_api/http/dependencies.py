@@ -1,0 +1,85 @@
+"""What the request handlers share: the opened services, the configured keys, the chat, and who calls.
+
+Every read is bounded by the caller's access level (search_api.access); a document or segment above it
+is answered exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from ingest.model import Document, Segment
+from search_api import config
+from search_api.access import Caller, caller_for, parse_api_keys
+from search_api.chat.answerer import Answerer
+from search_api.chat.conversations import ConversationStore
+from search_api.chat.generator import generator_from_env
+from search_api.http.errors import ApiError
+from search_api.services import Services, open_services
+
+
+class AppState:
+    def __init__(self, home: Path, embedder_spec: str | None) -> None:
+        self.home = home
+        self.services: Services = open_services(home, embedder_spec)
+        self.keys = parse_api_keys()
+        self.write_lock = threading.Lock()  # one ingest or delete at a time
+        self.max_upload_bytes = config.max_file_bytes()
+        self.conversations = ConversationStore()
+        self.generator = generator_from_env()
+        self._answerers: dict[tuple[str, ...], Answerer] = {}
+        self._answerers_lock = threading.Lock()
+
+    def answerer(self, levels: tuple[str, ...]) -> Answerer:
+        """One answerer per access level (they share the conversations, which remember the level)."""
+        with self._answerers_lock:
+            if levels not in self._answerers:
+                self._answerers[levels] = Answerer(self.services, levels, self.generator, self.conversations)
+            return self._answerers[levels]
+
+    def visible_document(self, document_id: str, who: Caller) -> Document:
+        document = self.services.record.visible_document(document_id, who.levels)
+        if document is None:
+            raise ApiError(404, f"no document '{document_id}'")
+        return document
+
+    def visible_segment(self, segment_id: str, who: Caller) -> tuple[Document, Segment]:
+        record = self.services.record
+        document_id = record.visible_segment_document(segment_id, who.levels)
+        document = record.visible_document(document_id, who.levels) if document_id else None
+        found = next((s for s in document.segments if s.id == segment_id), None) if document else None
+        if document is None or found is None:
+            raise ApiError(404, f"no segment '{segment_id}'")
+        return document, found
+
+    def close(self) -> None:
+        self.services.close()
+
+
+def app_state(request: Request) -> AppState:
+    return request.app.state.vanban  # type: ignore[no-any-return]
+
+
+def current_caller(
+    request: Request,
+    x_api_key: Annotated[str | None, Header(description="Khóa API (tùy chọn khi chỉ đọc)")] = None,
+) -> Caller:
+    found = caller_for(x_api_key, app_state(request).keys)
+    if found is None:
+        raise ApiError(401, "the API key is not valid")
+    return found
+
+
+def current_writer(who: Annotated[Caller, Depends(current_caller)]) -> Caller:
+    if not who.can_write:
+        raise ApiError(401, "this endpoint changes the store: send an API key in the X-API-Key header")
+    return who
+
+
+StateDep = Annotated[AppState, Depends(app_state)]
+CallerDep = Annotated[Caller, Depends(current_caller)]
+WriterDep = Annotated[Caller, Depends(current_writer)]

@@ -1,0 +1,1 @@
+"""One router per area of the API; `search_api.http.app` includes them all."""
