@@ -1,12 +1,17 @@
-"""The ingest pipeline: read → normalize → segment → metadata, giving a `Document`."""
+"""The ingest pipeline: read → normalize → segment → metadata, giving a `Document`.
+
+One `Budget` (`ingest.limits`) follows a document from its reader through every stage: the
+deadline is checked in the readers' loops, between stages and in the segmenter's loop.
+"""
 
 from __future__ import annotations
 
 import re
 from pathlib import Path
 
+from ingest.limits import Budget, Limits
 from ingest.metadata import extract_metadata
-from ingest.model import Document, RawDocument
+from ingest.model import Document, RawDocument, Segment
 from ingest.normalize import fold_diacritics, normalize_blocks
 from ingest.readers import DEFAULT_MAX_BYTES, read_bytes, read_file
 from ingest.segment import segment_blocks
@@ -23,18 +28,39 @@ def document_id_for(symbol: str | None, source_path: str) -> str:
     return slug or "document"
 
 
-def build_document(raw: RawDocument) -> Document:
+def _move_segments(segments: list[Segment], old_id: str, new_id: str) -> None:
+    """Segment ids and the ids they govern are the document id plus a path: follow a new document id."""
+    if new_id == old_id:
+        return
+    for segment in segments:
+        segment.document_id = new_id
+        segment.id = new_id + segment.id[len(old_id) :]
+        segment.governs = [new_id + g[len(old_id) :] for g in segment.governs]
+
+
+def keyed_by_content(document: Document) -> Document:
+    """A document without a symbol named by its file name and its content, for sources whose names say
+    nothing (two uploads called "bao-cao.txt" are two documents); one with a symbol keeps its id."""
+    if document.number is None:
+        new_id = f"{document.id}-{document.sha256[:10]}"
+        _move_segments(document.segments, document.id, new_id)
+        document.id = new_id
+    return document
+
+
+def build_document(raw: RawDocument, budget: Budget | None = None) -> Document:
+    budget = budget or Budget()
+    budget.tick("before normalizing")
     blocks = normalize_blocks(raw.blocks)
+    budget.tick("normalizing")
     # Metadata needs the segments and the id needs the symbol: segment once with a provisional id.
     provisional = document_id_for(None, raw.source_path)
-    body, segments = segment_blocks(blocks, provisional)
+    body, segments = segment_blocks(blocks, provisional, budget)
+    budget.tick("segmenting")
     meta = extract_metadata(segments, body)
+    budget.tick("finding the metadata")
     doc_id = document_id_for(meta.number, raw.source_path)
-    if doc_id != provisional:
-        for segment in segments:
-            segment.document_id = doc_id
-            segment.id = doc_id + segment.id[len(provisional) :]
-            segment.governs = [doc_id + g[len(provisional) :] for g in segment.governs]
+    _move_segments(segments, provisional, doc_id)
     return Document(
         id=doc_id,
         type=meta.type,
@@ -56,9 +82,17 @@ def build_document(raw: RawDocument) -> Document:
     )
 
 
-def parse_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    return build_document(read_file(path, max_bytes))
+def parse_file(
+    path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None
+) -> Document:
+    """Parse a file within `limits` (default `Limits()`); `TooLarge` names the limit exceeded."""
+    budget = Budget(limits)
+    return build_document(read_file(path, max_bytes, budget=budget), budget)
 
 
-def parse_bytes(data: bytes, source_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    return build_document(read_bytes(data, source_path, max_bytes))
+def parse_bytes(
+    data: bytes, source_path: str, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None
+) -> Document:
+    """Parse a file's content within `limits` (default `Limits()`); `TooLarge` names the limit exceeded."""
+    budget = Budget(limits)
+    return build_document(read_bytes(data, source_path, max_bytes, budget=budget), budget)

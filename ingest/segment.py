@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from ingest.limits import Budget
 from ingest.model import Block, Segment
 from ingest.normalize import fold_diacritics
 from ingest.vocabulary import (
@@ -181,9 +182,11 @@ def _header_end(blocks: list[Block]) -> int:
     return end
 
 
-def segment_blocks(blocks: list[Block], document_id: str) -> tuple[str, list[Segment]]:
-    """Build the body text and its segments from normalized blocks."""
-    drafts = _outline(blocks)
+def segment_blocks(
+    blocks: list[Block], document_id: str, budget: Budget | None = None
+) -> tuple[str, list[Segment]]:
+    """Build the body text and its segments from normalized blocks (`budget`: the clock, checked per block)."""
+    drafts = _outline(blocks, budget or Budget())
     _ensure_unique_paths(drafts)
     body_parts: list[str] = []
     offsets: list[tuple[int, int]] = []
@@ -230,7 +233,7 @@ def segment_id(document_id: str, path: str) -> str:
     return f"{document_id}:{slug}"
 
 
-def _outline(blocks: list[Block]) -> list[_Draft]:
+def _outline(blocks: list[Block], budget: Budget) -> list[_Draft]:
     drafts: list[_Draft] = []
     header_end = _header_end(blocks)
     if header_end:
@@ -240,6 +243,7 @@ def _outline(blocks: list[Block]) -> list[_Draft]:
     closing: str | None = None  # "recipients" or "signature" once the closing blocks begin
     table_columns: dict[int, list[str]] = {}
     table_units: dict[int, str] = {}
+    table_drafts: dict[str, int] = {}  # drafts so far under each table's path (its rows and header)
 
     def current() -> _Unit:
         return stack[-1]
@@ -255,6 +259,7 @@ def _outline(blocks: list[Block]) -> list[_Draft]:
         return f"{unit.path}.{unit.children_unlabeled}"
 
     for index in range(header_end, len(blocks)):
+        budget.tick("segmenting")
         block = blocks[index]
         text = block.text
         # Closing blocks: recipients list, then the signature; a new title line ends them.
@@ -294,6 +299,7 @@ def _outline(blocks: list[Block]) -> list[_Draft]:
                 unit = current()
                 table_units[table] = f"{unit.path}.Bảng {len(table_units) + 1}"
             table_path = table_units[table]
+            table_drafts[table_path] = table_drafts.get(table_path, 0) + 1
             if block.header_row:
                 table_columns[table] = block.cells
                 drafts.append(
@@ -305,9 +311,8 @@ def _outline(blocks: list[Block]) -> list[_Draft]:
             row_number = (
                 block.cells[0].rstrip(".") if block.cells and block.cells[0].rstrip(".").isdigit() else None
             )
-            row_path = (
-                f"{table_path}.{row_number or sum(1 for d in drafts if d.path.startswith(table_path + '.'))}"
-            )
+            # Counted, not searched for in the drafts: a table of thousands of rows stays linear.
+            row_path = f"{table_path}.{row_number or table_drafts[table_path] - 1}"
             drafts.append(
                 _Draft(
                     [index],

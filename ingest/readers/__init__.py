@@ -1,7 +1,9 @@
 """Readers turn a file's bytes into a `RawDocument`: blocks of text in reading order.
 
 One reader per format; `read_file` picks it from the file's content first (magic bytes)
-and its extension second, so a PDF renamed to .txt is still read as a PDF.
+and its extension second, so a PDF renamed to .txt is still read as a PDF. Every reader works
+within a `Budget` (`ingest.limits`): a file that would cost more than its limits allow is refused
+with `TooLarge`, naming the limit and the setting that raises it.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ import hashlib
 from collections.abc import Callable
 from pathlib import Path
 
+from ingest.limits import Budget, Limits
 from ingest.model import RawDocument, ReadError, TooLarge, UnsupportedFormat
 
 DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 
-Reader = Callable[[bytes, str, str], RawDocument]  # (data, source path, sha256) -> RawDocument
+# (data, source path, sha256, budget) -> RawDocument
+Reader = Callable[[bytes, str, str, Budget], RawDocument]
 
 SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".pdf", ".docx")
 
@@ -53,8 +57,20 @@ def check_size(size: int, max_bytes: int) -> None:
         )
 
 
-def read_bytes(data: bytes, source_path: str, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
-    """Read a file's content; raise `ReadError` with a message a user can act on."""
+def read_bytes(
+    data: bytes,
+    source_path: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits | None = None,
+    *,
+    budget: Budget | None = None,
+) -> RawDocument:
+    """Read a file's content; raise `ReadError` with a message a user can act on.
+
+    `limits` bounds the work (default `Limits()`); `budget` is given instead by a caller that goes on
+    with the document under the same clock (`ingest.pipeline`).
+    """
+    budget = budget or Budget(limits)
     check_size(len(data), max_bytes)
     if not data.strip():
         raise ReadError("file is empty")
@@ -62,13 +78,20 @@ def read_bytes(data: bytes, source_path: str, max_bytes: int = DEFAULT_MAX_BYTES
     fmt = sniff_format(data, suffix)
     sha256 = hashlib.sha256(data).hexdigest()
     reader = _reader_for(fmt)
-    raw = reader(data, source_path, sha256)
+    raw = reader(data, source_path, sha256, budget)
+    budget.check_blocks(raw.blocks)
     if not any(block.text.strip() for block in raw.blocks):
         raise ReadError("no text found in the file")
     return raw
 
 
-def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocument:
+def read_file(
+    path: str | Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits | None = None,
+    *,
+    budget: Budget | None = None,
+) -> RawDocument:
     path = Path(path)
     try:
         size = path.stat().st_size
@@ -79,7 +102,7 @@ def read_file(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES) -> RawDocume
         data = path.read_bytes()
     except OSError as exc:
         raise ReadError(f"cannot read: {exc.strerror or exc}") from None
-    return read_bytes(data, str(path), max_bytes)
+    return read_bytes(data, str(path), max_bytes, limits, budget=budget)
 
 
 def _reader_for(fmt: str) -> Reader:

@@ -26,7 +26,9 @@ from docx.styles.style import BaseStyle
 from lxml import etree
 
 from ingest.encodings import convert_legacy
+from ingest.limits import Budget
 from ingest.model import Block, RawDocument, ReadError
+from ingest.readers.package import check_word_package
 
 W_P = qn("w:p")
 W_R = qn("w:r")
@@ -62,11 +64,19 @@ ROMAN_NUMERALS = (
 )  # fmt: skip
 
 
-def read_docx(data: bytes, source_path: str, sha256: str) -> RawDocument:
-    """Read a .docx file's body into blocks; raise `ReadError` for anything that is not one."""
-    document = _open(data)
+STAGE = "reading the Word file"
+
+
+def read_docx(data: bytes, source_path: str, sha256: str, budget: Budget | None = None) -> RawDocument:
+    """Read a .docx file's body into blocks; raise `ReadError` for anything that is not one.
+
+    The package is checked against the limits (`ingest.readers.package`) before python-docx reads
+    it, and the body walk counts paragraphs, table cells and text against them as it goes.
+    """
+    budget = budget or Budget()
+    document = _open(data, budget)
     try:
-        walker = _BodyWalker(document)
+        walker = _BodyWalker(document, budget)
         blocks = walker.blocks()
         page_count = _stated_page_count(document)
     except ReadError:
@@ -84,7 +94,7 @@ def read_docx(data: bytes, source_path: str, sha256: str) -> RawDocument:
     )
 
 
-def _open(data: bytes) -> DocxDocument:
+def _open(data: bytes, budget: Budget) -> DocxDocument:
     if data.startswith(OLE_MAGIC):
         raise ReadError(
             "an OLE compound file, not a .docx package: a password-protected document or an old "
@@ -92,6 +102,8 @@ def _open(data: bytes) -> DocxDocument:
         )
     if not zipfile.is_zipfile(io.BytesIO(data)):
         raise ReadError("damaged Word file: not a complete ZIP package (truncated or corrupt)")
+    check_word_package(data, budget)
+    budget.tick(STAGE)
     try:
         return open_document(io.BytesIO(data))
     except (PackageNotFoundError, KeyError):
@@ -303,6 +315,7 @@ def _roman(value: int) -> str:
 @dataclass
 class _BodyWalker:
     document: DocxDocument
+    budget: Budget = field(default_factory=Budget)
     legacy_encodings: set[str] = field(default_factory=set)
     table_count: int = 0
 
@@ -321,11 +334,14 @@ class _BodyWalker:
         seen_content = False
         for element in _body_elements(self.document.element.body):
             if element.tag == W_TBL:
-                blocks.extend(self._table_blocks(element, at_start=not seen_content))
+                table_blocks = self._table_blocks(element, at_start=not seen_content)
+                blocks.extend(table_blocks)
+                self.budget.add_characters(sum(len(block.text) for block in table_blocks), STAGE)
                 seen_content = True
             else:
                 paragraph_blocks = self._paragraph_blocks(element)
                 blocks.extend(paragraph_blocks)
+                self.budget.add_characters(sum(len(block.text) for block in paragraph_blocks), STAGE)
                 seen_content = seen_content or bool(paragraph_blocks)
         return blocks
 
@@ -334,12 +350,14 @@ class _BodyWalker:
     def _paragraph_blocks(self, p: etree._Element) -> list[Block]:
         """The paragraph's block, then blocks for the text boxes anchored in it."""
         blocks = []
+        self.budget.add_paragraphs(1, STAGE)  # empty paragraphs cost work too: every one counts
         paragraph = self._paragraph(p)
         if paragraph.text:
             blocks.append(self._block(paragraph))
         for box in p.iter(W_TXBX_CONTENT):
             if not _under(box, p, {MC_FALLBACK}):
                 for inner in box.iter(W_P):
+                    self.budget.add_paragraphs(1, STAGE)
                     inner_paragraph = self._paragraph(inner)
                     if inner_paragraph.text:
                         blocks.append(self._block(inner_paragraph))
@@ -521,17 +539,22 @@ class _BodyWalker:
         """
         cells: list[list[_Paragraph]] = []
         for tc in tr.iter(W_TC):
+            self.budget.add_cells(1, STAGE)  # nested cells and merged tails are walked too
             if _nearest(tc, {W_TBL}) is not tr.getparent() or _continues_horizontally(tc):
                 continue  # a cell of a table nested in this row, or the tail of an old-style merge
             source = _merge_origin(tc)
             if source not in cell_cache:
                 # Read each cell once, so that automatic numbers are not counted twice.
                 paragraphs = [
-                    self._paragraph(p) for p in source.iter(W_P) if not _under(p, source, {MC_FALLBACK})
+                    self._cell_paragraph(p) for p in source.iter(W_P) if not _under(p, source, {MC_FALLBACK})
                 ]
                 cell_cache[source] = [paragraph for paragraph in paragraphs if paragraph.text]
             cells.append(cell_cache[source])
         return cells
+
+    def _cell_paragraph(self, p: etree._Element) -> _Paragraph:
+        self.budget.tick(STAGE)  # a cell's paragraphs count as the cell; only the clock is checked
+        return self._paragraph(p)
 
 
 def _merge_origin(tc: etree._Element) -> etree._Element:

@@ -21,6 +21,7 @@ import unicodedata
 from dataclasses import dataclass
 
 from ingest.encodings import decode_bytes
+from ingest.limits import Budget
 from ingest.model import Block, RawDocument, ReadError
 from ingest.vocabulary import (
     DOCUMENT_TYPES,
@@ -65,6 +66,7 @@ _SENTENCE_END = (".", ":", ";", "!", "?")
 # Lines of a hard-wrapped copy stop near one width (portal copies: about 80 characters); a text whose
 # long lines run past this is written a paragraph to a line, and a line's end says nothing.
 _HARD_WRAP_WIDTH = 120
+STAGE = "reading the Markdown"
 _EMPHASIS_OPENS_LINE = re.compile(r"^\s*\*{1,3}(?=[^\s*])")
 _WHOLE_LINE_EMPHASIS = re.compile(r"^\s*(\*{1,3})[^*]+\1\s*$")
 _UNIT_OPENING = re.compile(r"^\s*(?:[A-ZĐÀ-Ỹ0-9(\[“\"]|[-+•]\s)")
@@ -89,7 +91,8 @@ _Unit = _TextUnit | _TableUnit
 class _BlockParser:
     """Cut Markdown lines into text units (paragraphs, headings, list items) and tables."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, budget: Budget | None = None) -> None:
+        self.budget = budget or Budget()
         lines = text.replace("\r\n", "\n").replace("\r", "\n").lstrip("\ufeff").split("\n")
         self.lines = [_strip_blockquote(line.expandtabs(4)) for line in lines]
         # Some portal copies keep a table's opening "|" with the page banner they were cut from.
@@ -108,10 +111,23 @@ class _BlockParser:
 
     def parse(self) -> list[_Unit]:
         i = 0
+        counted = 0
         while i < len(self.lines):
             i = self._step(i)
+            counted = self._count(counted)
         self._flush()
+        self._count(counted)
         return self.units
+
+    def _count(self, counted: int) -> int:
+        """Count the units found since `counted` against the limits; the clock too. Returns the new count."""
+        for unit in self.units[counted:]:
+            if isinstance(unit, _TableUnit):
+                self.budget.add_cells(sum(len(row) for row in unit.rows), STAGE)
+            else:
+                self.budget.add_paragraphs(1, STAGE)
+        self.budget.tick(STAGE)
+        return len(self.units)
 
     def _flush(self) -> None:
         if self.para:
@@ -600,11 +616,13 @@ def _delimiter(char: str, count: int, before: str, after: str) -> _Token:
     return token
 
 
-def _tokenize(source: str) -> list[_Token]:
+def _tokenize(source: str, budget: Budget | None = None) -> list[_Token]:
     tokens: list[_Token] = []
     position = 0
     end = len(source)
     while position < end:
+        if budget is not None and len(tokens) % 4096 == 0:
+            budget.tick(STAGE)
         match = _INLINE.match(source, position)
         assert match is not None  # the last alternative matches any character
         kind = match.lastgroup
@@ -650,15 +668,42 @@ def _tokenize(source: str) -> list[_Token]:
     return tokens
 
 
+class _Openers:
+    """The stack of delimiter runs that may still open emphasis, with the positions of each character's
+    runs kept apart, so that finding the last run of a character is one step, not a search back
+    through runs of the other (which made a line of many unclosed "_" and then "*" quadratic)."""
+
+    def __init__(self) -> None:
+        self.runs: list[_Token] = []
+        self.positions: dict[str, list[int]] = {}
+
+    def last(self, char: str) -> int | None:
+        """The index of the last run of `char`, or None."""
+        positions = self.positions.get(char)
+        return positions[-1] if positions else None
+
+    def append(self, token: _Token) -> None:
+        self.positions.setdefault(token.char, []).append(len(self.runs))
+        self.runs.append(token)
+
+    def truncate(self, length: int) -> None:
+        """Drop the runs from index `length` on."""
+        del self.runs[length:]
+        for positions in self.positions.values():
+            while positions and positions[-1] >= length:
+                positions.pop()
+
+
 def _match_emphasis(tokens: list[_Token]) -> list[_Token]:
     """Pair delimiter runs (CommonMark's stack algorithm, pandoc's flanking rule)."""
     out: list[_Token] = []
-    openers: list[_Token] = []
+    openers = _Openers()
     for token in tokens:
         if token.kind == "escstar":
             # `\***` after a `***` opener is a hard break before the closer (a converter's "\" + "***");
             # otherwise the backslash escapes one literal star and the rest is an ordinary run.
-            open_run = next((t for t in reversed(openers) if t.char == "*"), None)
+            last_star = openers.last("*")
+            open_run = None if last_star is None else openers.runs[last_star]
             if open_run is not None and open_run.count == token.count and token.can_close:
                 out.append(_Token("break"))
                 token = _delimiter("*", token.count, "*", "\n")
@@ -679,27 +724,27 @@ def _match_emphasis(tokens: list[_Token]) -> list[_Token]:
     return out
 
 
-def _close_runs(closer: _Token, openers: list[_Token]) -> None:
+def _close_runs(closer: _Token, openers: _Openers) -> None:
     while closer.count > 0:
-        index = next((k for k in range(len(openers) - 1, -1, -1) if openers[k].char == closer.char), None)
+        index = openers.last(closer.char)
         if index is None:
             return
-        opener = openers[index]
+        opener = openers.runs[index]
         use = 2 if opener.count >= 2 and closer.count >= 2 else 1
         span = "strong" if use == 2 else "em"
         opener.opens.append(span)
         closer.closes.append(span)
         opener.count -= use
         closer.count -= use
-        del openers[index + (opener.count > 0) :]
+        openers.truncate(index + (opener.count > 0))
 
 
-def _render_inline(source: str) -> list[_Piece]:
+def _render_inline(source: str, budget: Budget | None = None) -> list[_Piece]:
     """Plain text pieces of inline Markdown, split at hard line breaks, with emphasis coverage."""
     for pattern, replacement in _LINK_SUBSTITUTIONS:
         if "[" in source:
             source = pattern.sub(replacement, source)
-    tokens = _match_emphasis(_tokenize(source))
+    tokens = _match_emphasis(_tokenize(source, budget))
     pieces: list[_Piece] = []
     parts: list[str] = []
     all_strong = all_em = True
@@ -818,12 +863,13 @@ class _RenderedTable:
     header_rows: int
 
 
-def _render(unit: _Unit) -> _RenderedText | _RenderedTable:
+def _render(unit: _Unit, budget: Budget | None = None) -> _RenderedText | _RenderedTable:
     if isinstance(unit, _TableUnit):
-        return _RenderedTable([[_render_inline(cell) for cell in row] for row in unit.rows], unit.header_rows)
+        rows = [[_render_inline(cell, budget) for cell in row] for row in unit.rows]
+        return _RenderedTable(rows, unit.header_rows)
     if unit.kind in ("literal", "stars"):
         return _RenderedText([_Piece(unit.source)], unit.kind, unit.marker)
-    return _RenderedText(_render_inline(unit.source), unit.kind, unit.marker)
+    return _RenderedText(_render_inline(unit.source, budget), unit.kind, unit.marker)
 
 
 def _header_end(items: list[_RenderedText | _RenderedTable]) -> int:
@@ -840,8 +886,8 @@ def _header_end(items: list[_RenderedText | _RenderedTable]) -> int:
 class _Layout:
     """Blocks in reading order from rendered units; numbers the tables that stay tables."""
 
-    def __init__(self, units: list[_Unit]) -> None:
-        self.items = [_render(unit) for unit in units]
+    def __init__(self, units: list[_Unit], budget: Budget | None = None) -> None:
+        self.items = [_render(unit, budget) for unit in units]
         self.blocks: list[Block] = []
         self.tables = 0
 
@@ -924,11 +970,11 @@ def _is_layout_table(cells_by_row: _Cells) -> bool:
 # ---------------------------------------------------------------------------
 
 
-def markdown_to_blocks(text: str) -> list[Block]:
+def markdown_to_blocks(text: str, budget: Budget | None = None) -> list[Block]:
     """Blocks of a Markdown document in reading order."""
     text = _SPACED_LINE_END_CLOSER.sub(r"\1", text)
     text = _SPACED_LABEL_EMPHASIS.sub(r"\1\3 ", text)
-    return _Layout(_BlockParser(text).parse()).assemble()
+    return _Layout(_BlockParser(text, budget).parse(), budget).assemble()
 
 
 def is_copied_web_text(text: str) -> bool:
@@ -937,9 +983,11 @@ def is_copied_web_text(text: str) -> bool:
     return lone_pipes >= 2 or text.count("**") >= 6
 
 
-def read_markdown(data: bytes, source_path: str, sha256: str) -> RawDocument:
+def read_markdown(data: bytes, source_path: str, sha256: str, budget: Budget | None = None) -> RawDocument:
+    budget = budget or Budget()
     text, encoding = decode_bytes(data)
-    blocks = markdown_to_blocks(text)
+    budget.check_text(text)
+    blocks = markdown_to_blocks(text, budget)
     if not blocks:
         raise ReadError("no text found in the Markdown file")
     return RawDocument(

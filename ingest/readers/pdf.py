@@ -16,15 +16,18 @@ import re
 import statistics
 import zlib
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 import pdfplumber
 from pdfminer.pdfdocument import PDFEncryptionError
+from pdfminer.pdfpage import PDFPage
+from pdfminer.pdftypes import resolve1
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
+from ingest.limits import Budget
 from ingest.model import Block, RawDocument, ReadError
 
 # A line that starts a list item or a numbered part: "- ", "+ ", "• ", "1.", "1.2.", "a)", "I.", "Điều 5."
@@ -57,6 +60,7 @@ _LIBRARY_ERRORS = (
 
 ENCRYPTED = "encrypted PDF: remove the password and try again"
 NO_TEXT_LAYER = "the PDF has no text layer (a scan?): OCR it first"
+STAGE = "reading the PDF"
 
 
 @dataclass(frozen=True)
@@ -167,8 +171,9 @@ class _Layout:
         return abs((line.x0 + line.x1) / 2 - self.mid) <= 4
 
 
-def read_pdf(data: bytes, source_path: str, sha256: str) -> RawDocument:
-    pages = _extract_pages(data)
+def read_pdf(data: bytes, source_path: str, sha256: str, budget: Budget | None = None) -> RawDocument:
+    budget = budget or Budget()
+    pages = _extract_pages(data, budget)
     if not pages:
         raise ReadError("damaged PDF: it has no pages")
     if not any(page.words or page.tables for page in pages):
@@ -178,9 +183,11 @@ def read_pdf(data: bytes, source_path: str, sha256: str) -> RawDocument:
     if blank:
         warnings.append(f"pages without a text layer (scanned?), their text is missing: {_page_list(blank)}")
     lines_by_page = {page.number: _group_lines(page.number, page.words) for page in pages}
+    budget.tick(STAGE)
     _drop_page_furniture(lines_by_page, {page.number: page.height for page in pages})
     layout = _measure_layout([line for lines in lines_by_page.values() for line in lines])
     header, lines_by_page[1] = _split_header(lines_by_page[1], layout, pages[0].height)
+    budget.tick(STAGE)
     blocks = header + _assemble(pages, lines_by_page, layout)
     return RawDocument(
         blocks=blocks,
@@ -195,16 +202,60 @@ def read_pdf(data: bytes, source_path: str, sha256: str) -> RawDocument:
 # --- extraction: the only place that calls pdfplumber ---------------------------------------------
 
 
-def _extract_pages(data: bytes) -> list[_Page]:
+def _extract_pages(data: bytes, budget: Budget) -> list[_Page]:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
-            return [_extract_page(page) for page in pdf.pages]
+            _check_page_count(pdf.doc, budget)
+            pages = []
+            for page in pdf.pages:
+                budget.tick(STAGE)
+                pages.append(_extract_page(page))
+                page.close()  # its cached layout objects are not needed again: memory stays one page's
+                extracted = pages[-1]
+                budget.add_characters(sum(len(word.text) for word in extracted.words), STAGE)
+                budget.add_cells(sum(len(row) for table in extracted.tables for row in table.rows), STAGE)
+            return pages
     except _LIBRARY_ERRORS as exc:
         cause = exc.args[0] if isinstance(exc, PdfminerException) and exc.args else exc
         if isinstance(cause, PDFEncryptionError):
             raise ReadError(ENCRYPTED) from None
         detail = str(cause).strip() or type(cause).__name__
         raise ReadError(f"damaged PDF: {detail[:160]}") from None
+
+
+def _check_page_count(document: Any, budget: Budget) -> None:
+    """Refuse a PDF with more pages than the limit before any page is read.
+
+    The page tree is walked (without reading the pages) up to the limit; the tree's own count, which
+    can lie and is otherwise not used, gives the figure shown when it agrees.
+    """
+    for number, _ in enumerate(_pages(document), start=1):
+        if number > budget.limits.pages:
+            stated = _stated_page_count(document)
+            if stated is not None and stated >= number:
+                budget.check_pages(stated)
+            budget.check_pages(number, exact=False)
+        if number % 100 == 0:
+            budget.tick(STAGE)
+
+
+def _pages(document: Any) -> Iterator[Any]:
+    """The page tree's pages, with errors wrapped as pdfplumber wraps them when it walks the tree."""
+    pages = PDFPage.create_pages(document)
+    while True:
+        try:
+            yield next(pages)
+        except StopIteration:
+            return
+        except Exception as exc:  # malformed trees raise anything; pdfplumber's `pages` wraps them so
+            raise PdfminerException(exc) from exc
+
+
+def _stated_page_count(document: Any) -> int | None:
+    catalog = document.catalog
+    root = resolve1(catalog.get("Pages")) if isinstance(catalog, dict) else None
+    stated = resolve1(root.get("Count")) if isinstance(root, dict) else None
+    return stated if isinstance(stated, int) else None
 
 
 def _extract_page(page: Any) -> _Page:

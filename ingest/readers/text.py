@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from ingest.encodings import decode_bytes
+from ingest.limits import Budget
 from ingest.model import Block, RawDocument
 from ingest.readers.markdown import is_copied_web_text, markdown_to_blocks
 
@@ -15,11 +16,16 @@ _STARTS_UNIT = re.compile(
 )
 
 
-def read_text(data: bytes, source_path: str, sha256: str) -> RawDocument:
+STAGE = "reading the text"
+
+
+def read_text(data: bytes, source_path: str, sha256: str, budget: Budget | None = None) -> RawDocument:
+    budget = budget or Budget()
     text, encoding = decode_bytes(data)
+    budget.check_text(text)
     # Text pasted from a legal portal keeps the page's Markdown-like marks and lone-"|" tables:
     # it reads like the Markdown it nearly is, not like a typed letter.
-    blocks = markdown_to_blocks(text) if is_copied_web_text(text) else text_to_blocks(text)
+    blocks = markdown_to_blocks(text, budget) if is_copied_web_text(text) else text_to_blocks(text, budget)
     return RawDocument(
         blocks=blocks,
         source_path=source_path,
@@ -40,7 +46,8 @@ def _wrap_width(lines: list[str]) -> int | None:
     return width if width <= 100 and near_width >= len(lengths) * 0.4 else None
 
 
-def text_to_blocks(text: str) -> list[Block]:
+def text_to_blocks(text: str, budget: Budget | None = None) -> list[Block]:
+    budget = budget or Budget()
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     width = _wrap_width(lines)
     blocks: list[Block] = []
@@ -50,6 +57,7 @@ def text_to_blocks(text: str) -> list[Block]:
         if current:
             blocks.append(Block(text=" ".join(part.strip() for part in current)))
             current.clear()
+            budget.add_paragraphs(1, STAGE)
 
     for line in lines:
         if not line.strip():
