@@ -44,18 +44,23 @@ def check_level(level: str) -> str:
 
 
 def parse_api_keys(raw: str | None = None) -> dict[str, Caller]:
-    """`VANBAN_API_KEYS` as {key: caller}; a key without "=level" sees everything."""
+    """`VANBAN_API_KEYS` as {key: caller}; a key without "=level" sees everything. A bad entry is one
+    VanbanError naming the variable and the entry's position, never the key itself."""
     raw = os.environ.get("VANBAN_API_KEYS", "") if raw is None else raw
     keys: dict[str, Caller] = {}
-    for entry in raw.split(","):
-        entry = entry.strip()
-        if not entry:
-            continue
+    for number, entry in enumerate((e.strip() for e in raw.split(",") if e.strip()), 1):
         key, _, level = entry.partition("=")
         key, level = key.strip(), (level.strip() or "confidential")
         if len(key) < 8:
-            raise VanbanError("each key in VANBAN_API_KEYS must be at least 8 characters long")
-        keys[key] = Caller(check_level(level), can_write=True)
+            raise VanbanError(
+                f"VANBAN_API_KEYS: key {number} is {len(key)} characters long; each key needs at least 8"
+            )
+        if level not in LEVELS:
+            raise VanbanError(
+                f"VANBAN_API_KEYS: key {number} has the unknown access level '{level}': "
+                f"one of {', '.join(LEVELS)}"
+            )
+        keys[key] = Caller(level, can_write=True)
     return keys
 
 

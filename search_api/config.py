@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 import os
+from dataclasses import fields
 from pathlib import Path
 
+from ingest.limits import Limits
 from ingest.model import VanbanError
 
 
@@ -23,3 +26,43 @@ def max_file_bytes() -> int:
     if megabytes <= 0:
         raise VanbanError("VANBAN_MAX_FILE_MB must be positive")
     return int(megabytes * 1024 * 1024)
+
+
+def max_concurrent_uploads() -> int:
+    """How many uploads the HTTP service handles at once (more are answered 429): `$VANBAN_MAX_UPLOADS`,
+    default 2 (parsing is CPU work, and ingests are stored one at a time)."""
+    raw = os.environ.get("VANBAN_MAX_UPLOADS", "").strip() or "2"
+    try:
+        uploads = int(raw)
+    except ValueError:
+        uploads = 0
+    if uploads < 1:
+        raise VanbanError(f"VANBAN_MAX_UPLOADS must be a whole number of at least 1, not '{raw}'")
+    return uploads
+
+
+def limits() -> Limits:
+    """The work one document may cost (`ingest.limits.Limits`), each limit from its `VANBAN_MAX_…`
+    variable when set: VANBAN_MAX_UNPACKED_MB, VANBAN_MAX_WORD_PARTS, VANBAN_MAX_ZIP_RATIO,
+    VANBAN_MAX_XML_NODES, VANBAN_MAX_PARAGRAPHS, VANBAN_MAX_TABLE_CELLS, VANBAN_MAX_PAGES,
+    VANBAN_MAX_CHARACTERS, VANBAN_MAX_SECONDS. A value that is not a positive number is an error."""
+    values: dict[str, float] = {}
+    for limit in fields(Limits):
+        name = str(limit.metadata["setting"])
+        raw = os.environ.get(name, "").strip()  # set but empty means the default
+        if raw:
+            values[limit.name] = _positive(
+                name, raw, str(limit.metadata["unit"]), isinstance(limit.default, int)
+            )
+    return Limits(**values)  # type: ignore[arg-type]
+
+
+def _positive(name: str, raw: str, unit: str, whole: bool) -> float:
+    kind = "a positive whole number" if whole else "a positive number"
+    try:
+        value = float(raw.replace("_", ""))
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0 or (whole and not value.is_integer()):
+        raise VanbanError(f"{name} must be {kind} of {unit}, not '{raw}'")
+    return int(value) if whole else value

@@ -10,8 +10,10 @@ from typing import Any
 
 from ingest.model import VanbanError
 from search_api.chat.answerer import ALL_LEVELS, Answerer, generator_from_env
+from search_api.cli.console import error as _error
 from search_api.queries.search import QueryError
 from search_api.services import open_services
+from search_api.untrusted import printable
 
 
 def add_commands(commands: Any) -> None:
@@ -42,10 +44,6 @@ def levels_up_to(level: str) -> tuple[str, ...]:
     return ALL_LEVELS[: ALL_LEVELS.index(level) + 1]
 
 
-def _error(message: str) -> None:
-    sys.stderr.write(f"vanban: error: {' '.join(message.split())}\n")
-
-
 def cmd_ask(args: argparse.Namespace) -> int:
     if args.batch is None and not args.question:
         _error("give a QUESTION, or --batch FILE.jsonl")
@@ -64,11 +62,10 @@ def cmd_ask(args: argparse.Namespace) -> int:
         payload.pop("intent")
         sys.stdout.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
         return 0
-    sys.stdout.write(reply.answer + "\n")
+    sys.stdout.write(printable(reply.answer, keep_newlines=True) + "\n")
     for number, citation in enumerate(reply.citations, 1):
-        sys.stdout.write(
-            f"  [{number}] {citation['document_symbol']}, {citation['path']}: {citation['text']}\n"
-        )
+        where = f"{citation['document_symbol']}, {citation['path']}: {citation['text']}"
+        sys.stdout.write(f"  [{number}] {printable(' '.join(where.split()))}\n")
     return 0
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from rich.table import Table
 
-from search_api.cli.console import stderr, stdout
+from search_api.cli.console import literal, stderr, stdout
 from search_api.tools.eval_extraction import Score
 
 
@@ -69,25 +69,25 @@ def cmd_eval_extraction(args: argparse.Namespace) -> int:
         return 0
     table = _score_table("vanban eval extraction", ("facet", "document"))
     for score in [*scores, *_micro_totals(scores)]:
-        table.add_row(score.facet, score.document, *_score_cells(score))
+        table.add_row(literal(score.facet), literal(score.document), *_score_cells(score))
     stdout.print(table)
     for source in missing:
-        stdout.print(f"not scored (source not here): {source}")
+        stdout.print(f"not scored (source not here): {literal(source)}")
     table = _score_table(
         "real corpus: assignments per form, deadlines (evaluation/gold/real)", ("document", "form")
     )
     for score in [*(s for s in real if s.gold), *_micro_totals(real)]:
-        table.add_row(score.document, score.facet, *_score_cells(score))
+        table.add_row(literal(score.document), literal(score.facet), *_score_cells(score))
     stdout.print(table)
     for field, checks in real_metadata.items():
         stdout.print(f"gold documents, {field} right: {sum(checks)}/{len(checks)}")
     for source in real_missing:
-        stdout.print(f"not scored (source not here): {source}")
+        stdout.print(f"not scored (source not here): {literal(source)}")
     if not portal:
         stdout.print("portal metadata not scored: ../shared/realdocs/portal/_meta.json is not here")
     for field, results in portal.items():
         right = sum(ok for _, ok in results)
-        wrong = ", ".join(name for name, ok in results if not ok)
+        wrong = literal(", ".join(name for name, ok in results if not ok))
         stdout.print(
             f"portal _meta.json, {field}: {right}/{len(results)} right ({right / len(results):.1%})"
             + (f"; wrong: {wrong}" if wrong else "")
@@ -157,5 +157,6 @@ def cmd_eval_junk(args: argparse.Namespace) -> int:
         f"hybrid top {JUNK_K}: {results['junk']} junk of {results['hits']} hits"
     )
     for example in results["examples"]:
-        stdout.print(f"  [{example['why']}] {example['query']!r} → {example['segment']}: {example['text']!r}")
+        line = f"  [{example['why']}] {example['query']!r} → {example['segment']}: {example['text']!r}"
+        stdout.print(literal(line))
     return 0

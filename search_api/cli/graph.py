@@ -10,14 +10,13 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from rich.markup import escape
 from rich.table import Table
 
 from ingest.model import VanbanError
 from ingest.vocabulary import ROLE_BY_ID
 from search_api import config
 from search_api.access import LEVELS
-from search_api.cli.console import error, print_json, stdout
+from search_api.cli.console import error, literal, print_json, stdout
 from search_api.store import Record
 
 ALL_LEVELS = LEVELS
@@ -50,10 +49,12 @@ def _trace(record: Record, args: argparse.Namespace) -> int:
             _json(result)
             return 0
         segment = result["segment"]
-        stdout.print(f"[bold]{escape(segment['id'])}[/] ({segment['kind']}): {escape(segment['text'][:200])}")
+        stdout.print(
+            f"[bold]{literal(segment['id'])}[/] ({segment['kind']}): {literal(segment['text'], 200)}"
+        )
         _print_items("Chuỗi văn bản chỉ đạo", result["chain"], extra=("via", "depth"))
         for branch in result["paths"]:
-            stdout.print("  " + " → ".join(branch))
+            stdout.print("  " + literal(" → ".join(branch)))
         return 0
     if not args.reference:
         _error("give a SYMBOL (or a reference such as 'KL 72'), or --segment ID")
@@ -63,16 +64,16 @@ def _trace(record: Record, args: argparse.Namespace) -> int:
         _json(result)
         return 0
     if result.get("ambiguous"):
-        stdout.print("Tham chiếu chưa rõ, có thể là: " + ", ".join(result["candidates"]))
+        stdout.print("Tham chiếu chưa rõ, có thể là: " + literal(", ".join(result["candidates"])))
         return 0
     node = result["node"]
     stdout.print(
-        f"[bold]{escape(node['number'])}[/] {escape(node['type'] or '')} {escape(node['date'] or '')}"
-        f" — {escape(node['issuer'] or '-')} ({node['level'] or '?'})"
+        f"[bold]{literal(node['number'])}[/] {literal(node['type'] or '')} {literal(node['date'] or '')}"
+        f" — {literal(node['issuer'] or '-')} ({literal(node['level'] or '?')})"
     )
     if node["title"]:
-        stdout.print(escape(node["title"]))
-    stdout.print(f"Văn bản đã nạp: {node['document_id'] or 'chưa (chỉ được trích dẫn)'}")
+        stdout.print(literal(node["title"]))
+    stdout.print(f"Văn bản đã nạp: {literal(node['document_id'] or 'chưa (chỉ được trích dẫn)')}")
     for name, title in (
         ("implements", "Thực hiện"),
         ("implemented_by", "Được thực hiện bởi"),
@@ -94,13 +95,13 @@ def _print_items(title: str, items: list[dict[str, Any]], extra: tuple[str, ...]
     for item in items:
         source = f"{item['document_id']} {item['path'] or ''}" if item.get("document_id") else ""
         table.add_row(
-            escape(item["number"]),
-            item.get("relation") or "",
-            item.get("level") or "",
-            item.get("date") or "",
-            escape((item.get("title") or "")[:120]),
-            escape(source),
-            *(str(item.get(name, "")) for name in extra),
+            literal(item["number"]),
+            literal(item.get("relation") or ""),
+            literal(item.get("level") or ""),
+            literal(item.get("date") or ""),
+            literal(item.get("title") or "", 120),
+            literal(source),
+            *(literal(item.get(name, "")) for name in extra),
         )
     stdout.print(table)
 
@@ -142,10 +143,10 @@ def _list_agencies(record: Record, args: argparse.Namespace) -> int:
     for agency in agencies:
         table.add_row(
             agency.id,
-            escape(agency.name),
+            literal(agency.name),
             agency.level or "",
             agency.kind,
-            escape(", ".join(agency.aliases)),
+            literal(", ".join(agency.aliases)),
             ", ".join(agency.replaces),
         )
     stdout.print(table)
@@ -154,7 +155,7 @@ def _list_agencies(record: Record, args: argparse.Namespace) -> int:
         for column in ("tên", "số nhiệm vụ"):
             others.add_column(column)
         for _, name, count in unknown:
-            others.add_row(escape(name), str(count))
+            others.add_row(literal(name), str(count))
         stdout.print(others)
     return 0
 
@@ -173,7 +174,7 @@ def _obligations(record: Record, args: argparse.Namespace) -> int:
         return 0
     agency = result["agency"]
     stdout.print(
-        f"[bold]{escape(agency['name'])}[/] ({agency['level'] or '?'}): {result['count']} nhiệm vụ được giao"
+        f"[bold]{literal(agency['name'])}[/] ({agency['level'] or '?'}): {result['count']} nhiệm vụ được giao"
     )
     for role, items in result["roles"].items():
         table = Table(title=_role_title(role), title_justify="left", expand=True, show_lines=True)
@@ -185,11 +186,11 @@ def _obligations(record: Record, args: argparse.Namespace) -> int:
         for item in items:
             tasks = "\n".join(f"{t['path']}: {t['text'][:100]}" for t in item["tasks"])
             table.add_row(
-                escape(f"{item['document_number'] or item['document_id']} {item['path']}"),
-                escape(item["text"][:300]),
-                escape(tasks),
-                escape(item["deadline"] or item["frequency"] or ""),
-                escape("\n".join(" → ".join(branch) for branch in item["chain_paths"])),
+                literal(f"{item['document_number'] or item['document_id']} {item['path']}"),
+                literal(item["text"][:300], keep_newlines=True),
+                literal(tasks, keep_newlines=True),
+                literal(item["deadline"] or item["frequency"] or ""),
+                literal("\n".join(" → ".join(branch) for branch in item["chain_paths"]), keep_newlines=True),
             )
         stdout.print(table)
     return 0
@@ -211,7 +212,7 @@ def _export(record: Record, args: argparse.Namespace) -> int:
         write_matrix_xlsx(rows, target)
     else:
         write_matrix_csv(rows, target)
-    stdout.print(f"wrote {len(rows)} tasks to {target}")
+    stdout.print(f"wrote {len(rows)} tasks to {literal(target)}")
     return 0
 
 

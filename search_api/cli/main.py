@@ -14,15 +14,16 @@ from nlp.embeddings import Embedder
 from search_api import config
 from search_api.access import LEVELS
 from search_api.cli.chat import add_commands as add_chat_commands
-from search_api.cli.console import error, progress_bar, stderr, stdout
+from search_api.cli.console import error, literal, progress_bar, stderr, stdout
 from search_api.cli.evaluation import add_commands as add_eval_commands
 from search_api.cli.graph import add_commands as add_graph_commands
 from search_api.cli.search import add_commands as add_search_commands
-from search_api.index.indexer import rebuild_index
-from search_api.index.vector_store import IndexStoreError, VectorStore
+from search_api.index.indexer import finish_indexing, index_state, rebuild_index
+from search_api.index.vector_store import VectorStore
 from search_api.intake import FileOutcome, IngestReport, collect_files, ingest_file, read_document
 from search_api.services import open_services
 from search_api.store import Record
+from search_api.store.visibility import levels_up_to
 from search_api.tools.bench import add_command as add_bench_command
 
 _error = error
@@ -33,7 +34,10 @@ _error = error
 
 def cmd_parse(args: argparse.Namespace) -> int:
     try:
-        document = read_document(args.file, config.max_file_bytes(), Record.symbols_in(config.home()))
+        home = config.home()
+        document = read_document(
+            args.file, config.max_file_bytes(), lambda level: Record.symbols_in(home, levels_up_to(level))
+        )
     except VanbanError as exc:
         _error(f"{args.file}: {exc}")
         return 1
@@ -55,7 +59,7 @@ def _print_outline(document: Document) -> None:
         ("Thực hiện", ", ".join(document.implements) or None),
         ("Nguồn", f"{document.source_path} ({document.source_format}, {document.encoding or '-'})"),
     ):
-        facts.add_row(f"[bold]{name}[/]", value or "-")
+        facts.add_row(f"[bold]{name}[/]", literal(value or "-"))
     stdout.print(facts)
     table = Table(show_lines=False, expand=True)
     table.add_column("path", no_wrap=True)
@@ -64,14 +68,12 @@ def _print_outline(document: Document) -> None:
     table.add_column("facts", ratio=1)
     for segment in document.segments:
         text = segment.text.replace("\n", " / ")
-        table.add_row(
-            segment.path, segment.kind, text if len(text) <= 160 else text[:157] + "...", _facts_line(segment)
-        )
+        table.add_row(literal(segment.path), segment.kind, literal(text, 160), literal(_facts_line(segment)))
     stdout.print(table)
     if document.citations:
         stdout.print(
             "[bold]Văn bản được trích dẫn[/]: "
-            + "; ".join(f"{c.number} ({c.relation})" for c in document.citations)
+            + literal("; ".join(f"{c.number} ({c.relation})" for c in document.citations))
         )
     counts: dict[str, int] = {}
     for segment in document.segments:
@@ -93,6 +95,7 @@ def _facts_line(segment: Segment) -> str:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     max_bytes = config.max_file_bytes()
+    config.limits()  # a bad VANBAN_MAX_… value is one error before any file is read
     files, report_missing = collect_files(args.paths)
     report = IngestReport(outcomes=list(report_missing))
     if not files and not report_missing:
@@ -102,8 +105,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         with progress_bar(disable=len(files) < 2 or args.quiet) as progress:
             task = progress.add_task("ingesting", total=len(files))
             for path in files:
-                progress.update(task, description=f"ingesting {path.name[:40]}")
-                report.outcomes.append(ingest_file(services, path, max_bytes, access_level=args.access))
+                progress.update(task, description=f"ingesting {literal(path.name, 40)}")
+                report.outcomes.append(
+                    ingest_file(services, path, max_bytes, args.access, allow_lower=args.allow_lower_access)
+                )
                 progress.advance(task)
             services.store.optimize()
         counts = services.record.counts()
@@ -127,9 +132,9 @@ def _print_ingest_summary(outcomes: list[FileOutcome], counts: dict[str, int]) -
     colours = {"added": "green", "replaced": "yellow", "unchanged": "dim", "failed": "red"}
     for outcome in outcomes:
         table.add_row(
-            outcome.path,
+            literal(outcome.path),
             f"[{colours[outcome.status]}]{outcome.status}[/]",
-            outcome.document_id or "-",
+            literal(outcome.document_id or "-"),
             str(outcome.segments) if outcome.segments else "-",
         )
     stdout.print(table)
@@ -137,7 +142,7 @@ def _print_ingest_summary(outcomes: list[FileOutcome], counts: dict[str, int]) -
     stdout.print(
         f"{summary['added']} added, {summary['replaced']} replaced, {summary['unchanged']} unchanged, "
         f"{summary['failed']} failed; the store holds {counts['documents']} documents, "
-        f"{counts['segments']} segments ({config.home()})"
+        f"{counts['segments']} segments ({literal(config.home())})"
     )
 
 
@@ -155,27 +160,32 @@ def cmd_reindex(args: argparse.Namespace) -> int:
         embedder = CachedEmbedder(get_embedder(args.embedder), default_cache_path(home))
         store = open_store(home)
         try:
-            total = len(record.document_ids())
-            if args.if_outdated and _index_is_current(store, embedder, total):
-                stdout.print("the search index is up to date")
-                return 0
-            with progress_bar(disable=args.quiet) as progress:
-                task = progress.add_task("reindexing", total=total)
-                report = rebuild_index(record, store, embedder, lambda _: progress.advance(task))
+            return _reindex(record, store, embedder, args)
         finally:
             store.close()
             embedder.close()
+
+
+def _reindex(record: Record, store: VectorStore, embedder: Embedder, args: argparse.Namespace) -> int:
+    state = index_state(record, store, embedder) if args.if_outdated else "outdated"
+    if state == "current":
+        stdout.print("the search index is up to date")
+        return 0
+    if state == "unfinished":  # documents stored by an ingest that was stopped before indexing them
+        unindexed = len(record.unindexed())
+        with progress_bar(disable=args.quiet) as progress:
+            task = progress.add_task("finishing the index", total=unindexed)
+            finished = finish_indexing(record, store, embedder, lambda _: progress.advance(task))
+        store.optimize()
+        if index_state(record, store, embedder) == "current":
+            stdout.print(f"indexed {finished} documents that were stored but not indexed")
+            return 0
+    total = len(record.document_ids())
+    with progress_bar(disable=args.quiet) as progress:
+        task = progress.add_task("reindexing", total=total)
+        report = rebuild_index(record, store, embedder, lambda _: progress.advance(task))
     stdout.print(f"indexed {report.points} segments of {report.documents} documents with {embedder.name}")
     return 0
-
-
-def _index_is_current(store: VectorStore, embedder: Embedder, documents: int) -> bool:
-    """Built with this embedder and schema, and not empty while documents are stored."""
-    try:
-        store.ensure_collection(embedder.dim, embedder.name)
-    except IndexStoreError:
-        return False
-    return store.count() > 0 or documents == 0
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -183,8 +193,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from search_api.http.app import create_app
 
-    app = create_app(config.home(), args.embedder)
-    stderr.print(f"vanban: serving {config.home()} on http://{args.host}:{args.port}/ (Ctrl+C to stop)")
+    try:
+        app = create_app(config.home(), args.embedder)
+    except VanbanError as exc:  # a bad setting (VANBAN_API_KEYS, ...): one line, as a usage error
+        _error(f"cannot serve: {exc}")
+        return 2
+    stderr.print(
+        f"vanban: serving {literal(config.home())} on http://{args.host}:{args.port}/ (Ctrl+C to stop)"
+    )
     uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
     return 0
 
@@ -216,8 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument(
         "--access",
         choices=LEVELS,
-        default="public",
-        help='access level of these documents (default public; a "MẬT" mark in a header makes one confidential)',
+        default=None,
+        help="access level of these documents (default: public for new ones, a stored one keeps its level;"
+        ' a "MẬT" mark in a header makes one confidential)',
+    )
+    ingest.add_argument(
+        "--allow-lower-access",
+        action="store_true",
+        help="let --access lower the level of a stored document (never below its own MẬT mark)",
     )
     ingest.set_defaults(handler=cmd_ingest)
 
@@ -227,7 +249,8 @@ def build_parser() -> argparse.ArgumentParser:
     reindex.add_argument(
         "--if-outdated",
         action="store_true",
-        help="only when the index was built with another embedder or schema, or is missing",
+        help="only what is needed: index documents stored but not indexed (a stopped ingest); rebuild when"
+        " the index was built with another embedder or schema, or its points do not match the record",
     )
     reindex.set_defaults(handler=cmd_reindex)
 

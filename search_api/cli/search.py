@@ -10,7 +10,7 @@ from typing import Any
 
 from ingest.vocabulary import ROLE_IDS
 from search_api.cli.console import error as _error
-from search_api.cli.console import stdout
+from search_api.cli.console import literal, stdout
 from search_api.queries.search import Filters, Hit, QueryError
 from search_api.services import Services, open_services
 
@@ -77,27 +77,25 @@ def cmd_search(args: argparse.Namespace) -> int:
         stdout.print("Không tìm thấy kết quả nào.")
         return 0
     for rank, hit in enumerate(hits, 1):
-        where = " › ".join(hit.breadcrumb[-2:])
-        source = hit.document_symbol or hit.document_id
-        stdout.print(f"[bold]{rank}. {source} {hit.path}[/] [dim]({hit.kind}, {hit.score:.3f})[/]  {where}")
+        where = literal(" › ".join(hit.breadcrumb[-2:]))
+        source = literal(f"{hit.document_symbol or hit.document_id} {hit.path}")
+        stdout.print(f"[bold]{rank}. {source}[/] [dim]({hit.kind}, {hit.score:.3f})[/]  {where}")
         stdout.print("   " + _highlighted(hit))
     return 0
 
 
 def _highlighted(hit: Hit, width: int = 300) -> str:
-    from rich.markup import escape
-
-    text, spans = hit.text, hit.highlights
+    text, spans = hit.text.replace("\n", " "), hit.highlights
     start = max(0, spans[0][0] - 80) if spans else 0
     end = min(len(text), start + width)
     out, cursor = [], start
     for a, b in spans:
         if a < start or b > end:
             continue
-        out.append(escape(text[cursor:a]) + f"[bold yellow]{escape(text[a:b])}[/]")
+        out.append(literal(text[cursor:a]) + f"[bold yellow]{literal(text[a:b])}[/]")
         cursor = b
-    out.append(escape(text[cursor:end]))
-    return ("..." if start else "") + "".join(out).replace("\n", " ") + ("..." if end < len(text) else "")
+    out.append(literal(text[cursor:end]))
+    return ("..." if start else "") + "".join(out) + ("..." if end < len(text) else "")
 
 
 def _search_batch(services: Services, args: argparse.Namespace, filters: Filters) -> int:

@@ -18,6 +18,7 @@ from fastapi.staticfiles import StaticFiles
 from search_api import config
 from search_api.http.dependencies import AppState
 from search_api.http.errors import add_error_handlers
+from search_api.http.limits import HttpSettings, RequestLimits
 from search_api.http.routers import catalog, chat, documents, search, system
 
 WEB_DIR = Path(__file__).resolve().parents[1] / "web"
@@ -30,9 +31,13 @@ DESCRIPTION = (
 
 
 def create_app(home: Path | None = None, embedder_spec: str | None = None) -> FastAPI:
+    """The app, its settings read now: a bad `VANBAN_API_KEYS`, `VANBAN_MAX_FILE_MB` or
+    `VANBAN_MAX_UPLOADS` raises one VanbanError here, before anything is served."""
+    settings = HttpSettings.from_env()
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.vanban = AppState(home or config.home(), embedder_spec)
+        app.state.vanban = AppState(home or config.home(), embedder_spec, settings)
         try:
             yield
         finally:
@@ -46,6 +51,7 @@ def create_app(home: Path | None = None, embedder_spec: str | None = None) -> Fa
         lifespan=lifespan,
     )
     add_error_handlers(app)
+    app.add_middleware(RequestLimits, settings=settings)  # refusals that must not read the body first
     for area in (system, search, documents, catalog, chat):
         app.include_router(area.router)
     if WEB_DIR.is_dir():

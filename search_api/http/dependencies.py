@@ -6,33 +6,58 @@ is answered exactly like a missing one.
 
 from __future__ import annotations
 
+import logging
 import threading
 from pathlib import Path
 from typing import Annotated
 
 from fastapi import Depends, Header, Request
 
-from ingest.model import Document, Segment
-from search_api import config
-from search_api.access import Caller, caller_for, parse_api_keys
+from ingest.model import Document, Segment, VanbanError
+from search_api.access import Caller, caller_for
 from search_api.chat.answerer import Answerer
 from search_api.chat.conversations import ConversationStore
 from search_api.chat.generator import generator_from_env
 from search_api.http.errors import ApiError
+from search_api.http.limits import INVALID_KEY, WRITE_NEEDS_KEY, HttpSettings
+from search_api.index.indexer import finish_indexing
 from search_api.services import Services, open_services
+
+log = logging.getLogger("vanban.http")
 
 
 class AppState:
-    def __init__(self, home: Path, embedder_spec: str | None) -> None:
+    def __init__(self, home: Path, embedder_spec: str | None, settings: HttpSettings | None = None) -> None:
+        settings = settings or HttpSettings.from_env()
         self.home = home
         self.services: Services = open_services(home, embedder_spec)
-        self.keys = parse_api_keys()
+        self.keys = settings.keys
         self.write_lock = threading.Lock()  # one ingest or delete at a time
-        self.max_upload_bytes = config.max_file_bytes()
+        self.max_upload_bytes = settings.max_upload_bytes
         self.conversations = ConversationStore()
         self.generator = generator_from_env()
         self._answerers: dict[tuple[str, ...], Answerer] = {}
         self._answerers_lock = threading.Lock()
+        # Documents a stopped process stored but did not index (an upload cut by a crash) are indexed
+        # at start, in the background: search answers meanwhile, and /health counts what is left.
+        self._closing = threading.Event()
+        self._finisher = threading.Thread(
+            target=self._finish_indexing, name="vanban-finish-indexing", daemon=True
+        )
+        self._finisher.start()
+
+    def _finish_indexing(self) -> None:
+        services = self.services
+        try:
+            finish_indexing(
+                services.record,
+                services.store,
+                services.embedder,
+                stop=self._closing.is_set,
+                lock=self.write_lock,
+            )
+        except VanbanError as exc:  # the record keeps them: `vanban reindex --if-outdated` finishes them
+            log.warning("documents stored but not indexed remain: %s", exc)
 
     def answerer(self, levels: tuple[str, ...]) -> Answerer:
         """One answerer per access level (they share the conversations, which remember the level)."""
@@ -57,6 +82,8 @@ class AppState:
         return document, found
 
     def close(self) -> None:
+        self._closing.set()
+        self._finisher.join(timeout=120)  # at most the document being indexed
         self.services.close()
 
 
@@ -70,13 +97,13 @@ def current_caller(
 ) -> Caller:
     found = caller_for(x_api_key, app_state(request).keys)
     if found is None:
-        raise ApiError(401, "the API key is not valid")
+        raise ApiError(401, INVALID_KEY)
     return found
 
 
 def current_writer(who: Annotated[Caller, Depends(current_caller)]) -> Caller:
     if not who.can_write:
-        raise ApiError(401, "this endpoint changes the store: send an API key in the X-API-Key header")
+        raise ApiError(401, WRITE_NEEDS_KEY)
     return who
 
 

@@ -19,10 +19,16 @@ from search_api.queries.search import Hit
 
 
 class Health(BaseModel):
+    """The counts are of what the caller may see; `indexed` (the points in the search index, of every
+    level) only for a caller who sees every level, null for the others. `not_indexed` documents are
+    stored but not yet searchable: the service finishes them at start, `vanban reindex --if-outdated`
+    from the command line."""
+
     status: str
     documents: int
     segments: int
-    indexed: int
+    indexed: int | None
+    not_indexed: int  # of the documents counted: stored, their points not yet all written
     embedder: str
 
 
@@ -62,7 +68,7 @@ class DocumentInfo(BaseModel):
     place: str | None
     title: str | None
     implements: list[str]
-    source_path: str
+    source_path: str | None  # the file it was read from: only for a key that may write, null otherwise
     sha256: str
     source_format: str
     page_count: int | None

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import hashlib
+import shutil
 import tempfile
+import unicodedata
 from dataclasses import fields
 from pathlib import Path
 from typing import Annotated
@@ -25,6 +28,7 @@ from search_api.http.models import (
 )
 from search_api.index.indexer import breadcrumb
 from search_api.intake import ingest_file
+from search_api.untrusted import printable
 
 router = APIRouter(tags=["văn bản"])
 
@@ -32,6 +36,11 @@ router = APIRouter(tags=["văn bản"])
 _UPLOAD_FAILURE_STATUS = {"refused": 409, "unsupported": 415, "too_large": 413}
 # What the outline lists besides top-level segments.
 _OUTLINE_KINDS = ("heading", "preamble", "goal", "purpose", "requirement")
+# An uploaded file is parsed from a scratch copy named after it when its name is this short and plain
+# (the document keeps it as its source name, and a document without a number takes its id from it);
+# any other name is cut and given a hash, so that no name is too long or strange for the file system.
+_SCRATCH_NAME_BYTES = 120
+_SHOWN_NAME_CHARS = 80  # how much of a name an error message quotes
 
 
 @router.get("/documents", summary="Danh sách văn bản")
@@ -53,6 +62,8 @@ def document(document_id: str, state: StateDep, who: CallerDep) -> DocumentView:
         if s.kind in _OUTLINE_KINDS or s.parent_path is None
     ]
     info = found.metadata() | {"citations": found.citations}
+    if not who.can_write:  # where the server keeps its files is for those who manage it
+        info["source_path"] = None
     return DocumentView(
         document=DocumentInfo.model_validate(info),
         outline=outline,
@@ -73,35 +84,65 @@ def upload(
     state: StateDep,
     who: WriterDep,
     file: Annotated[UploadFile, File(description="Tệp .txt, .md, .pdf hoặc .docx")],
-    access_level: Annotated[str, Form(description="public, internal hoặc confidential")] = "public",
+    access_level: Annotated[
+        str | None,
+        Form(
+            description="public, internal hoặc confidential; bỏ trống: văn bản mới là public, văn bản đã có giữ mức cũ"
+        ),
+    ] = None,
+    allow_lower_access: Annotated[
+        bool, Form(description="cho phép hạ mức truy cập của văn bản đã lưu (không thấp hơn dấu MẬT của nó)")
+    ] = False,
 ) -> Upload:
-    check_level(access_level)
-    if not who.may_see(access_level):
-        raise ApiError(403, f"this key may not store {access_level} documents")
-    name = Path(file.filename or "upload").name
-    if Path(name).suffix.lower() not in SUPPORTED_EXTENSIONS:
+    if access_level is not None:
+        check_level(access_level)
+        if not who.may_see(access_level):
+            raise ApiError(403, f"this key may not store {access_level} documents")
+    name = Path((file.filename or "upload").replace("\\", "/")).name or "upload"
+    shown = printable(name, _SHOWN_NAME_CHARS)
+    suffix = Path(name).suffix
+    if suffix.lower() not in SUPPORTED_EXTENSIONS:
         raise ApiError(
-            415, f"unsupported file type '{Path(name).suffix}': send {', '.join(SUPPORTED_EXTENSIONS)}"
+            415,
+            f"unsupported file type '{printable(suffix, 20)}': send {', '.join(SUPPORTED_EXTENSIONS)}",
         )
     limit = state.max_upload_bytes
-    data = file.file.read(limit + 1)
-    if len(data) > limit:
-        raise ApiError(413, f"the file is over the {limit / 1048576:.0f} MB limit")
-    with tempfile.TemporaryDirectory(prefix="vanban-upload-") as scratch, state.write_lock:
-        path = Path(scratch) / name
-        path.write_bytes(data)
-        outcome = ingest_file(
-            state.services,
-            path,
-            limit,
-            access_level=access_level,
-            may_replace=lambda document_id: _may_replace(state, document_id, who),
-        )
+    with tempfile.TemporaryDirectory(prefix="vanban-upload-") as scratch:
+        path = Path(scratch) / scratch_name(name)
+        with path.open("wb") as copy:
+            shutil.copyfileobj(file.file, copy, 1024 * 1024)
+            if copy.tell() > limit:
+                raise ApiError(413, f"{shown}: the file is over the {limit / 1048576:.0f} MB limit")
+        with state.write_lock:
+            outcome = ingest_file(
+                state.services,
+                path,
+                limit,
+                access_level=access_level,
+                may_replace=lambda document_id: _may_replace(state, document_id, who),
+                allow_lower=allow_lower_access,
+                source_name=name,  # the name as sent, not the scratch copy's
+                key_by_content=True,  # two different "bao-cao.txt" without a symbol are two documents
+            )
     if outcome.status == "failed":
-        raise ApiError(_UPLOAD_FAILURE_STATUS.get(outcome.failure or "", 422), f"{name}: {outcome.message}")
+        raise ApiError(_UPLOAD_FAILURE_STATUS.get(outcome.failure or "", 422), f"{shown}: {outcome.message}")
     if not outcome.indexed:  # stored, but search cannot find it until the index is repaired
-        raise ApiError(503, f"{name}: {outcome.message}")
+        raise ApiError(503, f"{shown}: {outcome.message}")
     return Upload(status=outcome.status, document_id=outcome.document_id, segments=outcome.segments)
+
+
+def scratch_name(name: str) -> str:
+    """The name of an upload's scratch copy: the name itself when it is short and plain, else its
+    first words with control and format characters replaced, a hash of the whole name, and its suffix
+    (a 300-character name, or one with a right-to-left override, is stored safely and still apart)."""
+    path = Path(name)
+    plain = all(unicodedata.category(c)[0] not in "CZ" or c == " " for c in name)
+    if plain and len(name.encode()) <= _SCRATCH_NAME_BYTES and not name.startswith((".", "-")):
+        return name
+    stem = "".join(c if unicodedata.category(c)[0] not in "CZ" else "_" for c in path.stem).lstrip(".-")
+    cut = stem.encode()[: _SCRATCH_NAME_BYTES // 2].decode(errors="ignore")
+    digest = hashlib.sha256(name.encode(errors="surrogatepass")).hexdigest()[:12]
+    return f"{cut}-{digest}{path.suffix.lower()}" if cut else f"upload-{digest}{path.suffix.lower()}"
 
 
 def _may_replace(state: AppState, document_id: str, who: Caller) -> bool:
@@ -112,9 +153,11 @@ def _may_replace(state: AppState, document_id: str, who: Caller) -> bool:
 
 @router.delete("/documents/{document_id}", summary="Xóa một văn bản")
 def delete(document_id: str, state: StateDep, who: WriterDep) -> Deleted:
-    state.visible_document(document_id, who)
     services = state.services
-    with state.write_lock:
-        services.store.delete_document(document_id)
+    with state.write_lock:  # checked under the lock: a level raised meanwhile hides it from this key
+        state.visible_document(document_id, who)
+        # The record first: points left by a failure in between belong to no document (search skips
+        # them, `reindex --if-outdated` drops them), never a listed document without its points.
         services.record.delete(document_id)
+        services.store.delete_document(document_id)
     return Deleted(deleted=document_id)

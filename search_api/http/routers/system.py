@@ -5,18 +5,24 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from ingest.vocabulary import ADMINISTRATIVE_LEVELS, RELATION_LABELS, ROLES, SEGMENT_KIND_LABELS
-from search_api.access import LEVEL_LABELS
-from search_api.http.dependencies import StateDep
+from search_api.access import EVERYTHING, LEVEL_LABELS
+from search_api.http.dependencies import CallerDep, StateDep
 from search_api.http.models import Health, Named, Vocabulary
 
 router = APIRouter()
 
 
 @router.get("/health", tags=["hệ thống"], summary="Tình trạng dịch vụ")
-def health(state: StateDep) -> Health:
+def health(state: StateDep, who: CallerDep) -> Health:
+    """Counts of what the caller may see: a hidden document is not counted, as it is not listed. The
+    index holds every level's points, so its size is told only to a caller who sees every level."""
     services = state.services
-    counts = services.record.counts()
-    return Health(status="ok", **counts, indexed=services.store.count(), embedder=services.embedder.name)
+    counts = services.record.counts(who.levels)
+    indexed = services.store.count() if set(who.levels) >= set(EVERYTHING) else None
+    not_indexed = len(services.record.unindexed(who.levels))
+    return Health(
+        status="ok", **counts, indexed=indexed, not_indexed=not_indexed, embedder=services.embedder.name
+    )
 
 
 def _named(labels: dict[str, str]) -> list[Named]:

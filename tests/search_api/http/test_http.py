@@ -46,7 +46,7 @@ def as_key(key: str | None) -> dict[str, str]:
 
 
 def test_health(client: TestClient) -> None:
-    body = client.get("/health").json()
+    body = client.get("/health", headers=as_key(SECRET_KEY)).json()
     assert body["status"] == "ok" and body["documents"] == 3 and body["indexed"] > 0
 
 
@@ -132,7 +132,8 @@ def test_upload_errors(client: TestClient) -> None:
         headers=headers,
     )
     assert too_high.status_code == 403
-    assert client.get("/health").json()["documents"] == 3  # nothing stored by the failures
+    stored = client.get("/health", headers=as_key(SECRET_KEY)).json()["documents"]
+    assert stored == 3  # nothing stored by the failures
 
 
 def test_upload_search_and_delete(client: TestClient, tmp_path: Path) -> None:
