@@ -45,6 +45,8 @@ test: install browser lint
 bench: install
 	$(BIN)/python benchmarks/parse_speed.py
 	$(BIN)/python benchmarks/extract_speed.py
+	$(BIN)/python benchmarks/hostile_files.py
+	$(BIN)/python benchmarks/access_timing.py
 	$(BIN)/vanban bench
 
 load: install

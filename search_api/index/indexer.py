@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import re
@@ -10,15 +11,17 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from itertools import chain
+from typing import Any
 
 from ingest.model import Document, Segment
 from ingest.vocabulary import FILING_LINE_OPENINGS, RECIPIENTS_OPENINGS, SIGNATURE_OPENINGS
 from nlp.embeddings import Embedder
 from nlp.lexical import passage_terms, passage_vector
 from nlp.passages import passage_parts
-from search_api.index.vector_store import DenseVector, IndexPoint, SparseVector, VectorStore
+from search_api.index.vector_store import DenseVector, IndexPoint, IndexStoreError, SparseVector, VectorStore
 from search_api.store import Record
 
 # Segments nobody searches for: the recipients and the signature block; and headings, whose words
@@ -36,6 +39,9 @@ _CLOSING_OPENINGS = RECIPIENTS_OPENINGS + FILING_LINE_OPENINGS + SIGNATURE_OPENI
 _LONG_ROW = 1000  # a row this long is a page laid out in a table: content, whatever it ends with
 _RECIPIENT_RUN = re.compile(r"(?:;\s*-\s*[^;]{2,80}){3}")  # "; - A; - B; - C"
 _FILING = re.compile(r"-\s*(?:" + "|".join(re.escape(o) for o in FILING_LINE_OPENINGS) + ")")
+
+
+log = logging.getLogger("vanban.index")
 
 
 def is_searchable(segment: Segment) -> bool:
@@ -320,6 +326,60 @@ def index_document(store: VectorStore, document: Document, embedder: Embedder) -
     return write_points(store, document_sources(document, embedder), workers=0).points
 
 
+def index_stored(record: Record, store: VectorStore, document: Document, embedder: Embedder) -> int:
+    """Index a stored document and record that all its points are written; a process killed before
+    the mark leaves the document for `finish_indexing`."""
+    points = index_document(store, document, embedder)
+    record.mark_indexed(document.id, document.sha256, document.access_level, points)
+    return points
+
+
+def finish_indexing(
+    record: Record,
+    store: VectorStore,
+    embedder: Embedder,
+    progress: Callable[[str], None] | None = None,
+    stop: Callable[[], bool] | None = None,
+    lock: AbstractContextManager[Any] | None = None,
+) -> int:
+    """Index the stored documents whose points are not all written, each under `lock` when given (the
+    service's write lock: an upload waits for one document, not the backlog), until `stop()` says to
+    stop; how many were indexed. A document that cannot be indexed is logged and left for the next
+    run: it does not hold back the others."""
+    finished = 0
+    for document_id in record.unindexed():
+        if stop is not None and stop():
+            break
+        with lock or nullcontext():
+            document = record.document(document_id)
+            if document is None or record.is_indexed(document_id):  # deleted or done meanwhile
+                continue
+            try:
+                index_stored(record, store, document, embedder)
+            except Exception:  # noqa: BLE001 - one document's failure must not stop the rest
+                log.exception("cannot index %s; it stays stored but not indexed", document_id)
+                continue
+        finished += 1
+        if progress:
+            progress(document_id)
+    return finished
+
+
+def index_state(record: Record, store: VectorStore, embedder: Embedder) -> str:
+    """ "current"; "unfinished" (documents stored but not indexed: `finish_indexing`); or "outdated"
+    (another embedder or schema, or points missing or left over: `rebuild_index`)."""
+    try:
+        store.ensure_collection(embedder.dim, embedder.name)
+    except IndexStoreError:
+        return "outdated"
+    unindexed = record.unindexed()
+    if unindexed and len(unindexed) == len(record.document_ids()):
+        return "outdated"  # nothing is marked (a killed rebuild, a store of schema 1): build it whole
+    if unindexed:
+        return "unfinished"
+    return "current" if store.count() == record.indexed_points() else "outdated"
+
+
 def rebuild_index(
     record: Record,
     store: VectorStore,
@@ -328,20 +388,26 @@ def rebuild_index(
     document_ids: Iterable[str] | None = None,
 ) -> IndexReport:
     """Drop the collection and index every stored document again (`vanban reindex`)."""
+    record.mark_all_unindexed()  # a rebuild killed halfway leaves nothing marked: the next one starts over
     store.drop()
     store.ensure_collection(embedder.dim, embedder.name)
     report = IndexReport()
+    written: list[tuple[str, str, str, int]] = []
 
     def sources() -> Iterator[PointSource]:
         for document_id in document_ids or record.document_ids():
             document = record.document(document_id)
             if document is None:
                 continue
-            yield from document_sources(document, embedder)
+            document_points = document_sources(document, embedder)
+            written.append((document.id, document.sha256, document.access_level, len(document_points)))
+            yield from document_points
             report.documents += 1
             if progress:
                 progress(document_id)
 
     report.points = write_points(store, sources()).points
     store.optimize()
+    for document_id, sha256, level, points in written:  # only now are all of them in the index
+        record.mark_indexed(document_id, sha256, level, points)
     return report

@@ -230,11 +230,15 @@ class Searcher:
         # RRF gives equal scores to many pairs (ranks 1 and 3 against 3 and 1), which Qdrant returns in
         # any order; ties go by segment id, as trec_eval breaks them, so a search repeats exactly.
         scored.sort(key=lambda p: (-p.score, p.segment_id))
-        return self._hits(scored, query, k)
+        levels = (filters or Filters()).access_levels
+        return self._hits(scored, query, k, levels)
 
-    def _hits(self, scored: list[Any], query: str, k: int) -> list[Hit]:
-        """The first k hits read back from the record. A hit that repeats the paragraph next to a better
-        hit goes after the others: it is shown only when they do not fill the k places."""
+    def _hits(self, scored: list[Any], query: str, k: int, levels: list[str]) -> list[Hit]:
+        """The first k hits read back from the record, from documents `levels` may read (all when
+        empty: the owner's command line). The index filters by level too; this check holds while a
+        document whose level was raised still has points of its old level. A hit that repeats the
+        paragraph next to a better hit goes after the others: it is shown only when they do not fill
+        the k places."""
         hits: list[Hit] = []
         repeats: list[Hit] = []
         documents: dict[str, Any] = {}
@@ -247,8 +251,14 @@ class Searcher:
             if segment is None or not is_searchable(segment):
                 continue  # gone from the record, or residue an index built before this rule still holds
             if segment.document_id not in documents:
-                documents[segment.document_id] = self.record.document(segment.document_id)
+                documents[segment.document_id] = (
+                    self.record.visible_document(segment.document_id, levels)
+                    if levels
+                    else self.record.document(segment.document_id)
+                )
             document = documents[segment.document_id]
+            if document is None:
+                continue  # above the caller's level (or deleted meanwhile)
             hit = Hit(
                 segment_id=segment.id,
                 document_id=segment.document_id,

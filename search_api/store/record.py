@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import json
+import re
 import sqlite3
 import threading
 import weakref
@@ -64,16 +65,17 @@ class Record:
             self.conn = self._connect()  # the writer
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the store in {self.home}: {exc}") from None
-        self._symbols_cache: tuple[tuple[int, int], list[str]] | None = None
+        self._symbols_cache: tuple[tuple[tuple[int, int], tuple[str, ...] | None], list[str]] | None = None
         self._migrate()
 
     @classmethod
-    def symbols_in(cls, home: str | Path) -> list[str]:
-        """The symbols stored under `home`, or none when no store is there (nothing is created)."""
+    def symbols_in(cls, home: str | Path, levels: Collection[str]) -> list[str]:
+        """The symbols stored under `home` that `levels` may see, or none when no store is there (nothing
+        is created)."""
         if not (Path(home) / STORE_FILE).is_file():
             return []
         with cls(home) as record:
-            return record.known_symbols()
+            return record.known_symbols(levels)
 
     def _connect(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=30, check_same_thread=False)
@@ -147,13 +149,16 @@ class Record:
         return str(row[0]) if row else None
 
     @_writing
-    def save(self, document: Document) -> str:
-        """Store a document, replacing its previous version in one transaction.
+    def save(self, document: Document, force: bool = False) -> str:
+        """Store a document, replacing its previous version in one transaction. The same content at
+        the same level is kept as it is, unless `force` (its facts were read again).
 
         Returns "added", "replaced" or "unchanged".
         """
-        existing = self.conn.execute("SELECT sha256 FROM documents WHERE id = ?", (document.id,)).fetchone()
-        if existing and existing[0] == document.sha256:
+        existing = self.conn.execute(
+            "SELECT sha256, access_level FROM documents WHERE id = ?", (document.id,)
+        ).fetchone()
+        if existing and tuple(existing) == (document.sha256, document.access_level) and not force:
             with self.conn:
                 self._remember_source(document)
             return "unchanged"
@@ -201,6 +206,22 @@ class Record:
             self._remember_source(document)
             update_catalog(self.conn, document)  # the catalog changes with the document, atomically
         return "replaced" if existing else "added"
+
+    @_writing
+    def mark_indexed(self, document_id: str, sha256: str, access_level: str, points: int) -> None:
+        """All points of this version of the document, at this level, are in the index (a newer version
+        or a changed level stays unmarked)."""
+        with self.conn:
+            self.conn.execute(
+                "UPDATE documents SET indexed_points = ? WHERE id = ? AND sha256 = ? AND access_level = ?",
+                (points, document_id, sha256, access_level),
+            )
+
+    @_writing
+    def mark_all_unindexed(self) -> None:
+        """Before the index is rebuilt from nothing: until a document's points are written again, it is not."""
+        with self.conn:
+            self.conn.execute("UPDATE documents SET indexed_points = NULL")
 
     def _remember_source(self, document: Document) -> None:
         self.conn.execute(
@@ -252,6 +273,26 @@ class Record:
         rows = self._read("SELECT data FROM segments WHERE id = ?", (segment_id,))
         return segment_from_dict(json.loads(rows[0][0])) if rows else None
 
+    def unindexed(self, levels: Collection[str] | None = None) -> list[str]:
+        """Ids of the stored documents whose points are not all in the index (an ingest that was killed),
+        of every document or of those `levels` may read."""
+        condition, params = visible(levels) if levels is not None else ("1", ())
+        sql = f"SELECT id FROM documents WHERE indexed_points IS NULL AND {condition} ORDER BY id"
+        return [row[0] for row in self._read(sql, params)]
+
+    def indexed_points(self) -> int:
+        """How many points the index should hold for the documents marked indexed."""
+        return int(self._read("SELECT coalesce(sum(indexed_points), 0) FROM documents")[0][0])
+
+    def access_level(self, document_id: str) -> str | None:
+        """The stored document's access level (the owner's view: ingest decides on levels)."""
+        rows = self._read("SELECT access_level FROM documents WHERE id = ?", (document_id,))
+        return str(rows[0][0]) if rows else None
+
+    def is_indexed(self, document_id: str) -> bool:
+        rows = self._read("SELECT indexed_points IS NOT NULL FROM documents WHERE id = ?", (document_id,))
+        return bool(rows) and bool(rows[0][0])
+
     @_writing
     def version(self) -> tuple[int, int]:
         """Changes when anything is written, by this connection or another: a key for derived caches.
@@ -259,19 +300,24 @@ class Record:
         The one read that waits for a write in progress: it asks the writer's own change counter."""
         return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
-    def known_symbols(self) -> list[str]:
-        """Every symbol the store knows: of stored documents and of the directives they cite."""
-        version = self.version()
+    def known_symbols(self, levels: Collection[str] | None = None) -> list[str]:
+        """Every symbol the store knows: of stored documents and of the directives they cite; with
+        `levels`, only what documents at those levels show (an informal reference in a public plan must
+        not resolve to a confidential directive)."""
+        key = (self.version(), tuple(levels) if levels is not None else None)
         cached = self._symbols_cache
-        if cached is not None and cached[0] == version:
+        if cached is not None and cached[0] == key:
             return cached[1]
+        condition, params = visible(levels) if levels is not None else ("1", ())
         symbols: set[str] = set()
-        for number, citations in self._read("SELECT number, citations FROM documents"):
+        for number, citations in self._read(
+            f"SELECT number, citations FROM documents WHERE {condition}", params
+        ):
             if number:
                 symbols.add(number)
-            symbols.update(c["number"] for c in json.loads(citations) if not c.get("named"))
+            symbols.update(c["number"] for c in json.loads(citations) if _written_out(c))
         result = sorted(symbols)
-        self._symbols_cache = (version, result)
+        self._symbols_cache = (key, result)
         return result
 
     def counts(self, levels: Collection[str] | None = None) -> dict[str, int]:
@@ -397,6 +443,15 @@ def _document_from_row(row: sqlite3.Row) -> Document:
         warnings=json.loads(row["warnings"]),
         citations=[Citation(**_tuple_span(c)) for c in json.loads(row["citations"])],
     )
+
+
+def _written_out(citation: dict[str, Any]) -> bool:
+    """A citation whose text carries its symbol ("Kết luận số 72-KL/TW"): what a document shows. An informal
+    reference resolved from the store ("Kết luận số 72") must not make its symbol known to other levels."""
+    if citation.get("named") or not citation.get("resolved", True):
+        return False
+    suffix = re.sub(r"^\d+\s*[-/]\s*", "", str(citation["number"])).replace(" ", "").upper()
+    return suffix in str(citation.get("mention", "")).replace(" ", "").upper()
 
 
 def _tuple_span(data: dict[str, Any]) -> dict[str, Any]:

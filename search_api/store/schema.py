@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import sqlite3
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: documents.indexed_points
 
 DOCUMENTS_SCHEMA = """
 CREATE TABLE IF NOT EXISTS documents (
@@ -26,6 +26,9 @@ CREATE TABLE IF NOT EXISTS documents (
     warnings TEXT NOT NULL,
     citations TEXT NOT NULL,
     body TEXT NOT NULL,
+    -- Points written to the search index for this version; NULL until all of them are written, so a
+    -- process killed between storing and indexing leaves a document that ingest and reindex finish.
+    indexed_points INTEGER,
     ingested_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))
 );
 CREATE INDEX IF NOT EXISTS documents_number ON documents(number);
@@ -80,3 +83,6 @@ def create(conn: sqlite3.Connection) -> None:
     """Create what is missing, in the caller's transaction."""
     conn.executescript(DOCUMENTS_SCHEMA)
     conn.executescript(CATALOG_SCHEMA)
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(documents)")}
+    if "indexed_points" not in columns:  # a store of schema 1: its documents count as not indexed
+        conn.execute("ALTER TABLE documents ADD COLUMN indexed_points INTEGER")

@@ -8,6 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Collection
 
+from search_api.access import LEVELS
+
+
+def levels_up_to(level: str) -> tuple[str, ...]:
+    """The levels a reader cleared for `level` may read: it and every level below it."""
+    return LEVELS[: LEVELS.index(level) + 1]
+
 
 def visible(levels: Collection[str], column: str = "access_level") -> tuple[str, tuple[str, ...]]:
     """The SQL condition on a documents `column` and its parameters: no levels see nothing."""
