@@ -200,6 +200,7 @@ def store_file(
         annotate_words(document)  # the compounds search indexes as whole terms
         relabelled = stored_level not in (None, document.access_level)
         if relabelled and drop_points is not None:
+            record.mark_unindexed(document.id)  # first: a failure after the drop leaves it to be finished
             drop_points(document.id)
         status = record.save(document)
         if relabelled:
@@ -208,7 +209,8 @@ def store_file(
         return _failed(Path(source), exc)
     message = f"access level {stored_level} → {document.access_level}" if relabelled else ""
     segments = len(document.segments)
-    return FileOutcome(source, status, document_id=document.id, segments=segments, message=message)
+    indexed = status == "unchanged" and record.is_indexed(document.id)
+    return FileOutcome(source, status, document.id, segments, message, indexed=indexed)
 
 
 def ingest_file(

@@ -20,6 +20,11 @@ SECRET_ID = "46-kh-hu"
 INTERNAL_ID = "45-kh-hu"
 
 
+def as_key(key: str | None) -> dict[str, str]:
+    """The header that sends `key` (none for an anonymous caller)."""
+    return {"X-API-Key": key} if key else {}
+
+
 def classified_plan(folder: Path) -> Path:
     """The district plan renumbered 46-KH/HU, stamped MẬT, with one task only it contains."""
     text = (GENRE / "ke-hoach-huyen-uy-ngoc-hoi.txt").read_text(encoding="utf-8")

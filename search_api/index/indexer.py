@@ -356,8 +356,9 @@ def finish_indexing(
                 continue
             try:
                 index_stored(record, store, document, embedder)
-            except Exception:  # noqa: BLE001 - one document's failure must not stop the rest
-                log.exception("cannot index %s; it stays stored but not indexed", document_id)
+            except Exception as exc:  # noqa: BLE001 - one document's failure must not stop the rest
+                # One line, no traceback: a command line shows it as it is.
+                log.warning("cannot index %s (%s); it stays stored but not indexed", document_id, exc)
                 continue
         finished += 1
         if progress:

@@ -218,6 +218,12 @@ class Record:
             )
 
     @_writing
+    def mark_unindexed(self, document_id: str) -> None:
+        """Before a document's points are removed or replaced outside a new version (a level change)."""
+        with self.conn:
+            self.conn.execute("UPDATE documents SET indexed_points = NULL WHERE id = ?", (document_id,))
+
+    @_writing
     def mark_all_unindexed(self) -> None:
         """Before the index is rebuilt from nothing: until a document's points are written again, it is not."""
         with self.conn:

