@@ -9,10 +9,15 @@ run. One file at a time: a failure is an outcome with a kind, never an exception
 from __future__ import annotations
 
 import hashlib
+import multiprocessing
+import threading
 from collections.abc import Callable, Collection, Iterable
+from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from ingest.limits import Limits
 from ingest.model import Document, TooLarge, UnsupportedFormat, VanbanError
 from ingest.pipeline import keyed_by_content, parse_bytes
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, check_size
@@ -155,6 +160,64 @@ def reresolve_citers(record: Record, changed: Document) -> int:
     return again
 
 
+def _parsed(data: bytes, source: str, max_bytes: int, limits: Limits, key_by_content: bool) -> Document:
+    """Reading: the first half of the work that may run in a reader process."""
+    document = parse_bytes(data, source, max_bytes, limits)
+    return keyed_by_content(document) if key_by_content else document
+
+
+def _analyzed(document: Document, symbols: list[str]) -> Document:
+    """Analysis and the words search indexes: the second half that may run in a reader process."""
+    analyze(document, symbols)
+    annotate_words(document)  # the compounds search indexes as whole terms
+    return document
+
+
+class ReaderProcess(Executor):
+    """One process that reads and analyzes files, started on first use and started again when it has
+    died (a file that exhausted its memory fails alone; the next one gets a fresh process). forkserver,
+    because the service that uses it runs threads."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pool: ProcessPoolExecutor | None = None
+
+    def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
+        for attempt in (1, 2):
+            with self._lock:
+                if self._pool is None:
+                    self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+                pool = self._pool
+            try:
+                return pool.submit(fn, *args, **kwargs)
+            except BrokenExecutor:  # it died with the previous file
+                with self._lock:
+                    if self._pool is pool:
+                        self._pool = None
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=wait, cancel_futures=cancel_futures)
+
+
+def _run(offload: Executor | None, stage: Callable[..., Document], *args: object) -> Document:
+    """A stage in this process, or in the reader process `offload` (the service: reading and analysis
+    hold the interpreter for long stretches, which would stall every search thread)."""
+    if offload is None:
+        return stage(*args)
+    try:
+        return offload.submit(stage, *args).result()
+    except BrokenExecutor:
+        raise VanbanError(
+            "the process reading the file stopped (out of memory?); the file was not stored"
+        ) from None
+
+
 def store_file(
     record: Record,
     path: Path,
@@ -165,6 +228,7 @@ def store_file(
     source_name: str | None = None,
     drop_points: Callable[[str], None] | None = None,
     key_by_content: bool = False,
+    offload: Executor | None = None,
 ) -> FileOutcome:
     """Read, parse, analyze and store one file. `access_level` None keeps a stored document's level
     (public for a new one); `may_replace(document_id)` guards stored documents the caller may not
@@ -172,7 +236,8 @@ def store_file(
     before it was copied (an upload's scratch copy), which names the document instead of `path`;
     `drop_points(document_id)` removes a document's search points before its level changes, so that
     they never answer at the old level; `key_by_content` names a document without a symbol by its
-    content as well as its name (uploads, whose names say little)."""
+    content as well as its name (uploads, whose names say little); `offload` reads and analyzes in
+    another process."""
     if access_level is not None:
         check_level(access_level)
     try:
@@ -188,16 +253,15 @@ def store_file(
     try:
         if known and not allowed:
             raise ReplaceRefused(REFUSED)
-        document = parse_bytes(data, source, max_bytes, config.limits())
-        if key_by_content:
-            keyed_by_content(document)
+        document = _run(offload, _parsed, data, source, max_bytes, config.limits(), key_by_content)
         if may_replace is not None and not may_replace(document.id):  # before anything says what is stored
             raise ReplaceRefused(REFUSED)
         stored_level = record.access_level(document.id)
         document.access_level = _decide_level(record, document, access_level, allow_lower)
         # References resolve only against what a reader at this document's level may see.
-        analyze(document, record.known_symbols(levels_up_to(document.access_level)))
-        annotate_words(document)  # the compounds search indexes as whole terms
+        document = _run(
+            offload, _analyzed, document, record.known_symbols(levels_up_to(document.access_level))
+        )
         relabelled = stored_level not in (None, document.access_level)
         if relabelled and drop_points is not None:
             record.mark_unindexed(document.id)  # first: a failure after the drop leaves it to be finished
@@ -222,6 +286,7 @@ def ingest_file(
     allow_lower: bool = False,
     source_name: str | None = None,
     key_by_content: bool = False,
+    offload: Executor | None = None,
 ) -> FileOutcome:
     """Store one file and index what was stored, with any document left unindexed before (by a process
     that was stopped, or read again because a level changed). The record stays the source of truth
@@ -237,6 +302,7 @@ def ingest_file(
         source_name,
         drop_points=services.store.delete_document,
         key_by_content=key_by_content,
+        offload=offload,
     )
     if outcome.status == "failed" or outcome.document_id is None:
         return outcome

@@ -21,6 +21,7 @@ from search_api.chat.generator import generator_from_env
 from search_api.http.errors import ApiError
 from search_api.http.limits import INVALID_KEY, WRITE_NEEDS_KEY, HttpSettings
 from search_api.index.indexer import finish_indexing
+from search_api.intake import ReaderProcess
 from search_api.services import Services, open_services
 
 log = logging.getLogger("vanban.http")
@@ -36,6 +37,10 @@ class AppState:
         self.max_upload_bytes = settings.max_upload_bytes
         self.conversations = ConversationStore()
         self.generator = generator_from_env()
+        # Uploads are read and analyzed in a process of their own: that work holds the interpreter for
+        # long stretches (a search beside it waits 10 to 15 times longer: benchmarks/upload_stall.py), and a file that exhausts the
+        # reader's memory takes down only the reader.
+        self.reader = ReaderProcess()
         self._answerers: dict[tuple[str, ...], Answerer] = {}
         self._answerers_lock = threading.Lock()
         # Documents a stopped process stored but did not index (an upload cut by a crash) are indexed
@@ -84,6 +89,7 @@ class AppState:
     def close(self) -> None:
         self._closing.set()
         self._finisher.join(timeout=120)  # at most the document being indexed
+        self.reader.shutdown(cancel_futures=True)
         self.services.close()
 
 

@@ -367,3 +367,39 @@ def test_lowering_a_level_again_lets_its_citers_resolve_it_again(cli, home: Path
     assert "777-KL/TU" not in cited(home, "12-kh-hu")
     assert cli("ingest", "-q", "--access", "public", "--allow-lower-access", conclusion).code == 0
     assert "777-KL/TU" in cited(home, "12-kh-hu")
+
+
+def _die() -> None:
+    os._exit(1)  # as a reader killed for its memory would
+
+
+def test_the_reader_process_is_started_again_after_it_died() -> None:
+    from concurrent.futures import BrokenExecutor
+
+    from search_api.intake import ReaderProcess
+
+    reader = ReaderProcess()
+    try:
+        assert reader.submit(os.getpid).result(timeout=120) != os.getpid()  # another process
+        with pytest.raises(BrokenExecutor):
+            reader.submit(_die).result(timeout=120)
+        assert reader.submit(sum, [1, 2]).result(timeout=120) == 3  # the next file gets a fresh one
+    finally:
+        reader.shutdown()
+
+
+def test_an_upload_read_in_the_reader_process_stores_the_same_document(home: Path) -> None:
+    from search_api.intake import ReaderProcess
+
+    reader = ReaderProcess()
+    try:
+        with Record(home) as record:
+            offloaded = store_file(record, SEED, LIMIT, offload=reader)
+            stored = record.document(offloaded.document_id or "")
+    finally:
+        reader.shutdown()
+    with Record(home.parent / "read-here") as record:
+        here = store_file(record, SEED, LIMIT)
+        expected = record.document(here.document_id or "")
+    assert stored is not None and expected is not None
+    assert [s.to_dict() for s in stored.segments] == [s.to_dict() for s in expected.segments]

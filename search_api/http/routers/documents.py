@@ -123,6 +123,7 @@ def upload(
                 allow_lower=allow_lower_access,
                 source_name=name,  # the name as sent, not the scratch copy's
                 key_by_content=True,  # two different "bao-cao.txt" without a symbol are two documents
+                offload=state.reader,  # reading and analysis in their own process: searches go on
             )
     if outcome.status == "failed":
         raise ApiError(_UPLOAD_FAILURE_STATUS.get(outcome.failure or "", 422), f"{shown}: {outcome.message}")
