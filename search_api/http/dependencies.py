@@ -38,8 +38,8 @@ class AppState:
         self.conversations = ConversationStore()
         self.generator = generator_from_env()
         # Uploads are read and analyzed in a process of their own: that work holds the interpreter for
-        # long stretches (a search beside it waits 10 to 15 times longer: benchmarks/upload_stall.py), and a file that exhausts the
-        # reader's memory takes down only the reader.
+        # long stretches (a search beside it takes 10 to 15 times longer: benchmarks/upload_stall.py),
+        # and a file that exhausts the reader's memory takes down only the reader.
         self.reader = ReaderProcess()
         self._answerers: dict[tuple[str, ...], Answerer] = {}
         self._answerers_lock = threading.Lock()
