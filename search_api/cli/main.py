@@ -195,7 +195,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     try:
         app = create_app(config.home(), args.embedder)
-    except VanbanError as exc:  # a bad setting (VANBAN_API_KEYS, ...): one line, as a usage error
+        # The store and the index open in the app's start-up, where a failure is uvicorn's traceback:
+        # open them once here, so a held index or a damaged store is one line too.
+        open_services(config.home(), args.embedder).close()
+    except VanbanError as exc:  # a bad setting (VANBAN_API_KEYS, ...), an index in use: one line
         _error(f"cannot serve: {exc}")
         return 2
     stderr.print(

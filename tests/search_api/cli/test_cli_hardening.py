@@ -103,3 +103,31 @@ def test_serve_with_good_settings_starts(
     monkeypatch.setenv("VANBAN_API_KEYS", "long-enough-key=internal")
     result = cli("serve", "--port", "0")
     assert result.code == 0 and len(no_server) == 1
+
+
+def test_serve_on_an_index_another_process_holds_says_so_in_one_line(  # type: ignore[no-untyped-def]
+    cli, home: Path, no_server: list[object]
+) -> None:
+    import subprocess
+    import sys
+
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time; from search_api.index import open_store; from pathlib import Path;"
+            " open_store(Path(sys.argv[1])).ensure_collection(4, 'x'); print('held', flush=True); time.sleep(120)",
+            str(home),
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
+        result = cli("serve", "--port", "0")
+    finally:
+        holder.kill()
+        holder.wait(timeout=30)
+    assert result.code == 2 and not no_server
+    lines = result.err.splitlines()
+    assert len(lines) == 1 and "in use by another process" in lines[0], result.err
