@@ -77,6 +77,12 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOut
 REFUSED = "a stored document with the same number exists and this key may not replace it"
 
 
+def _file_bytes(path: Path, max_bytes: int) -> bytes:
+    """The file's content, refused by its size before it is read."""
+    check_size(path.stat().st_size, max_bytes)
+    return path.read_bytes()
+
+
 def read_document(
     path: str | Path,
     max_bytes: int = DEFAULT_MAX_BYTES,
@@ -87,8 +93,7 @@ def read_document(
     what `vanban ingest` would store)."""
     path = Path(path)
     try:
-        check_size(path.stat().st_size, max_bytes)
-        data = path.read_bytes()
+        data = _file_bytes(path, max_bytes)
     except OSError as exc:
         raise VanbanError(f"cannot read: {exc.strerror or exc}") from None
     document = parse_bytes(data, str(path), max_bytes, config.limits())
@@ -241,8 +246,7 @@ def store_file(
     if access_level is not None:
         check_level(access_level)
     try:
-        check_size(path.stat().st_size, max_bytes)
-        data = path.read_bytes()
+        data = _file_bytes(path, max_bytes)
     except (OSError, VanbanError) as exc:
         return _failed(path, exc)
     source = source_name or str(path)

@@ -5,6 +5,7 @@ service's; an unexpected failure is a 500 with a plain message, its traceback on
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -61,6 +62,21 @@ def _is_json(request: Request) -> bool:
     return kind == "application/json" or kind.endswith("+json")
 
 
+# The service's own errors, most specific first: their message is the answer.
+_STATUS_OF_ERROR: tuple[tuple[type[VanbanError], int], ...] = (
+    (NotFoundError, 404),
+    (QueryError, 422),
+    (VanbanError, 400),
+)
+
+
+def _answer_with(status: int) -> Callable[[Request, Exception], Awaitable[JSONResponse]]:
+    async def answer(request: Request, exc: Exception) -> JSONResponse:
+        return error_response(status, str(exc))
+
+    return answer
+
+
 def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
@@ -80,17 +96,8 @@ def add_error_handlers(app: FastAPI) -> None:
     async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
         return error_response(422, _validation_message(exc))
 
-    @app.exception_handler(NotFoundError)
-    async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
-        return error_response(404, str(exc))
-
-    @app.exception_handler(QueryError)
-    async def query_error(request: Request, exc: QueryError) -> JSONResponse:
-        return error_response(422, str(exc))
-
-    @app.exception_handler(VanbanError)
-    async def vanban_error(request: Request, exc: VanbanError) -> JSONResponse:
-        return error_response(400, str(exc))
+    for kind, status in _STATUS_OF_ERROR:
+        app.add_exception_handler(kind, _answer_with(status))
 
     @app.exception_handler(Exception)
     async def unexpected(request: Request, exc: Exception) -> JSONResponse:
