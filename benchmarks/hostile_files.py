@@ -36,6 +36,7 @@ from tests.ingest.hostile_builders import (  # noqa: E402
     docx_with_body,
     node_bomb_docx,
     paragraph_bomb_docx,
+    pdf_bomb,
     zip_bomb_docx,
 )
 
@@ -77,6 +78,10 @@ FILES: dict[str, tuple[str, Callable[[Path], Path]]] = {
     "paragraphs": (
         "paragraph bomb: 344,064 numbered paragraphs",
         lambda d: paragraph_bomb_docx(d / "paragraph-bomb.docx", 344_064),
+    ),
+    "pdf": (
+        "PDF whose page content unpacks to 512 MB of spaces",
+        lambda d: pdf_bomb(d / "pdf-bomb.pdf", 512 * 1024 * 1024),
     ),
     "cells": ("table-cell bomb: 300,000 cells", lambda d: _cell_bomb(d / "cell-bomb.docx")),
     "dense-xml": (

@@ -10,8 +10,8 @@ setting (`VANBAN_MAX_…`, read by `search_api.config.limits`) that raises it.
 The defaults admit every real document here many times over (the largest real directives have
 under 700 paragraphs, 1,700 table cells and 93,000 characters, and read in under 2 s). Within them
 a Word or text file is read in well under 1 GB of memory (the densest XML the node limit admits
-peaks near 560 MB; `benchmarks/hostile_files.py`). A PDF's pages, text and cells are bounded, but not
-its compressed content streams: pdfminer unpacks each one whole, before any count can be made.
+peaks near 560 MB; `benchmarks/hostile_files.py`). A PDF's compressed streams are counted against the
+same unpacked limit before pdfminer unpacks any (it holds each one whole), then its pages, text and cells.
 """
 
 from __future__ import annotations
@@ -35,8 +35,9 @@ def _limit(default: N, setting: str, unit: str) -> N:
 class Limits:
     """The most a document may hold or cost; each field is read from the setting in its metadata."""
 
-    # Word files: all parts unpacked, the parts, how many times an XML part over 1 MB unpacks its
-    # packed size, and the XML elements, attributes and texts (what lxml builds nodes for).
+    # Word files: all parts unpacked (PDF files: all compressed streams but images), the parts, how
+    # many times an XML part over 1 MB unpacks its packed size, and the XML elements, attributes and
+    # texts (what lxml builds nodes for).
     unpacked_mb: float = _limit(64.0, "VANBAN_MAX_UNPACKED_MB", "megabytes")
     word_parts: int = _limit(200, "VANBAN_MAX_WORD_PARTS", "parts")
     zip_ratio: float = _limit(500.0, "VANBAN_MAX_ZIP_RATIO", "times")
@@ -89,9 +90,11 @@ class Budget:
     finished reading. `tick` is the deadline, checked in the readers' loops and between stages.
     """
 
-    def __init__(self, limits: Limits | None = None) -> None:
+    def __init__(self, limits: Limits | None = None, started: float | None = None) -> None:
+        """`started`: a `time.monotonic()` reading when the document's work began earlier (in another
+        process of this machine: the clock is the system's)."""
         self.limits = limits or Limits()
-        self.started = time.monotonic()
+        self.started = time.monotonic() if started is None else started
         self.deadline = self.started + self.limits.seconds
         self.paragraphs = 0
         self.cells = 0

@@ -11,10 +11,14 @@ from pathlib import Path
 
 from ingest.limits import Budget, Limits
 from ingest.metadata import extract_metadata
-from ingest.model import Document, RawDocument, Segment
+from ingest.model import Document, RawDocument
 from ingest.normalize import fold_diacritics, normalize_blocks
 from ingest.readers import DEFAULT_MAX_BYTES, read_bytes, read_file
 from ingest.segment import segment_blocks
+
+# Joins a document id and an access level for a document moved aside (`Record.move_aside`); never in a
+# slug, whose runs of other characters collapse to one "-".
+MOVED_ASIDE = "--"
 
 
 def document_id_for(symbol: str | None, source_path: str) -> str:
@@ -28,23 +32,24 @@ def document_id_for(symbol: str | None, source_path: str) -> str:
     return slug or "document"
 
 
-def _move_segments(segments: list[Segment], old_id: str, new_id: str) -> None:
-    """Segment ids and the ids they govern are the document id plus a path: follow a new document id."""
-    if new_id == old_id:
-        return
-    for segment in segments:
-        segment.document_id = new_id
-        segment.id = new_id + segment.id[len(old_id) :]
-        segment.governs = [new_id + g[len(old_id) :] for g in segment.governs]
+def renamed(document: Document, new_id: str) -> Document:
+    """The document under another id: segment ids and the ids they govern are the document id plus a
+    path, so they follow it."""
+    old_id = document.id
+    if new_id != old_id:
+        for segment in document.segments:
+            segment.document_id = new_id
+            segment.id = new_id + segment.id[len(old_id) :]
+            segment.governs = [new_id + g[len(old_id) :] for g in segment.governs]
+        document.id = new_id
+    return document
 
 
 def keyed_by_content(document: Document) -> Document:
     """A document without a symbol named by its file name and its content, for sources whose names say
     nothing (two uploads called "bao-cao.txt" are two documents); one with a symbol keeps its id."""
     if document.number is None:
-        new_id = f"{document.id}-{document.sha256[:10]}"
-        _move_segments(document.segments, document.id, new_id)
-        document.id = new_id
+        return renamed(document, f"{document.id}-{document.sha256[:10]}")
     return document
 
 
@@ -59,10 +64,8 @@ def build_document(raw: RawDocument, budget: Budget | None = None) -> Document:
     budget.tick("segmenting")
     meta = extract_metadata(segments, body)
     budget.tick("finding the metadata")
-    doc_id = document_id_for(meta.number, raw.source_path)
-    _move_segments(segments, provisional, doc_id)
-    return Document(
-        id=doc_id,
+    document = Document(
+        id=provisional,
         type=meta.type,
         number=meta.number,
         issuer=meta.issuer,
@@ -80,6 +83,7 @@ def build_document(raw: RawDocument, budget: Budget | None = None) -> Document:
         warnings=list(raw.warnings),
         segments=segments,
     )
+    return renamed(document, document_id_for(meta.number, raw.source_path))
 
 
 def parse_file(

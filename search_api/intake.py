@@ -10,16 +10,19 @@ from __future__ import annotations
 
 import hashlib
 import multiprocessing
+import os
+import resource
 import threading
+import time
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ingest.limits import Limits
+from ingest.limits import Budget, Limits
 from ingest.model import Document, TooLarge, UnsupportedFormat, VanbanError
-from ingest.pipeline import keyed_by_content, parse_bytes
+from ingest.pipeline import MOVED_ASIDE, keyed_by_content, parse_bytes, renamed
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, check_size
 from nlp.analyze import analyze
 from nlp.tokenize import annotate_words
@@ -74,9 +77,6 @@ def collect_files(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileOut
     return files, missing
 
 
-REFUSED = "a stored document with the same number exists and this key may not replace it"
-
-
 def _file_bytes(path: Path, max_bytes: int) -> bytes:
     """The file's content, refused by its size before it is read."""
     check_size(path.stat().st_size, max_bytes)
@@ -104,14 +104,9 @@ class LevelRefused(VanbanError):
     """The file asks for a lower access level than its stored version has, without saying it means to."""
 
 
-class ReplaceRefused(VanbanError):
-    """The file would replace a stored document that the caller may not replace."""
-
-
 _FAILURE_KINDS: tuple[tuple[type[VanbanError], str], ...] = (
     (TooLarge, "too_large"),
     (UnsupportedFormat, "unsupported"),
-    (ReplaceRefused, "refused"),
     (LevelRefused, "refused"),
 )
 
@@ -129,11 +124,10 @@ def _failed(path: Path, exc: Exception) -> FileOutcome:
     return FileOutcome(str(path), "failed", message=str(exc), failure=kind)
 
 
-def _decide_level(record: Record, document: Document, requested: str | None, allow_lower: bool) -> str:
-    """The level to store: never below the document's own "MẬT" mark; a stored document keeps its level
-    unless a level is asked for, and is lowered only when asked explicitly."""
+def _decide_level(document: Document, stored: str | None, requested: str | None, allow_lower: bool) -> str:
+    """The level to store: never below the document's own "MẬT" mark; a stored document (at level
+    `stored`) keeps its level unless a level is asked for, and is lowered only when asked explicitly."""
     own = LEVELS.index(document.access_level)
-    stored = record.access_level(document.id)
     if requested is None:
         return LEVELS[max(own, LEVELS.index(stored or LEVELS[0]))]
     level = LEVELS[max(own, LEVELS.index(requested))]
@@ -143,6 +137,18 @@ def _decide_level(record: Record, document: Document, requested: str | None, all
             " (vanban ingest --allow-lower-access; an upload: allow_lower_access=true)"
         )
     return level
+
+
+def _in_own_slot(
+    record: Record, document: Document, requested: str | None, may_replace: Callable[[str], bool]
+) -> Document:
+    """A document stored at a level whose copy was moved aside (`Record.move_aside`) goes back to that
+    copy, not to the lower copy that holds its plain id."""
+    if requested is not None:
+        aside = f"{document.id}{MOVED_ASIDE}{requested}"
+        if record.access_level(aside) is not None and may_replace(aside):
+            return renamed(document, aside)
+    return document
 
 
 def reresolve_citers(record: Record, changed: Document) -> int:
@@ -171,11 +177,25 @@ def _parsed(data: bytes, source: str, max_bytes: int, limits: Limits, key_by_con
     return keyed_by_content(document) if key_by_content else document
 
 
-def _analyzed(document: Document, symbols: list[str]) -> Document:
-    """Analysis and the words search indexes: the second half that may run in a reader process."""
-    analyze(document, symbols)
-    annotate_words(document)  # the compounds search indexes as whole terms
+def _analyzed(document: Document, symbols: list[str], limits: Limits, started: float) -> Document:
+    """Analysis and the words search indexes: the second half that may run in a reader process, in
+    what is left of the document's time (`started`: when its reading began)."""
+    budget = Budget(limits, started)
+    analyze(document, symbols, budget=budget)
+    annotate_words(document, budget)  # the compounds search indexes as whole terms
     return document
+
+
+def _start_reader(most_bytes: int | None) -> None:
+    """The reader process yields the processor to the service's searches (reading is work that can
+    wait), and has an address space of `most_bytes`: a file that needs more fails alone, MemoryError."""
+    os.nice(READER_NICENESS)
+    if most_bytes:
+        resource.setrlimit(resource.RLIMIT_AS, (most_bytes, most_bytes))
+
+
+# The reader's scheduling priority below the service's: searches beside 4 uploads keep their latency.
+READER_NICENESS = 10
 
 
 class ReaderProcess(Executor):
@@ -183,15 +203,22 @@ class ReaderProcess(Executor):
     died (a file that exhausted its memory fails alone; the next one gets a fresh process). forkserver,
     because the service that uses it runs threads."""
 
-    def __init__(self) -> None:
+    def __init__(self, memory_bytes: int | None = None) -> None:
+        """`memory_bytes`: the most address space the process may take (`config.reader_memory_bytes`)."""
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._memory = memory_bytes
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         for attempt in (1, 2):
             with self._lock:
                 if self._pool is None:
-                    self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+                    self._pool = ProcessPoolExecutor(
+                        1,
+                        mp_context=multiprocessing.get_context("forkserver"),
+                        initializer=_start_reader,
+                        initargs=(self._memory,),
+                    )
                 pool = self._pool
             try:
                 return pool.submit(fn, *args, **kwargs)
@@ -221,6 +248,11 @@ def _run(offload: Executor | None, stage: Callable[..., Document], *args: object
         raise VanbanError(
             "the process reading the file stopped (out of memory?); the file was not stored"
         ) from None
+    except MemoryError:
+        raise TooLarge(
+            "reading the file needed more memory than a reader may use"
+            " (set VANBAN_READER_MEMORY_MB to raise it); the file was not stored"
+        ) from None
 
 
 def store_file(
@@ -236,8 +268,9 @@ def store_file(
     offload: Executor | None = None,
 ) -> FileOutcome:
     """Read, parse, analyze and store one file. `access_level` None keeps a stored document's level
-    (public for a new one); `may_replace(document_id)` guards stored documents the caller may not
-    touch (the HTTP service passes the caller's access level); `source_name` is the name the file had
+    (public for a new one); `may_replace(document_id)` says which stored documents the caller may
+    replace (the HTTP service: those its key may read); one it may not steps aside, to an id of its own
+    level, so that the caller's answer never depends on what it cannot see; `source_name` is the name the file had
     before it was copied (an upload's scratch copy), which names the document instead of `path`;
     `drop_points(document_id)` removes a document's search points before its level changes, so that
     they never answer at the old level; `key_by_content` names a document without a symbol by its
@@ -251,21 +284,26 @@ def store_file(
         return _failed(path, exc)
     source = source_name or str(path)
     known = record.unchanged(source, hashlib.sha256(data).hexdigest())
-    allowed = known is not None and (may_replace is None or may_replace(known))
-    if known and allowed and access_level in (None, record.access_level(known)):
+    if known and may_replace is not None and not may_replace(known):
+        known = None  # read as new: the caller's copy is stored beside the hidden one, which stays unnamed
+    if known and access_level in (None, record.access_level(known)):
         return FileOutcome(source, "unchanged", document_id=known, indexed=record.is_indexed(known))
     try:
-        if known and not allowed:
-            raise ReplaceRefused(REFUSED)
-        document = _run(offload, _parsed, data, source, max_bytes, config.limits(), key_by_content)
-        if may_replace is not None and not may_replace(document.id):  # before anything says what is stored
-            raise ReplaceRefused(REFUSED)
-        stored_level = record.access_level(document.id)
-        document.access_level = _decide_level(record, document, access_level, allow_lower)
+        limits, started = config.limits(), time.monotonic()
+        document = _run(offload, _parsed, data, source, max_bytes, limits, key_by_content)
+        if may_replace is not None:
+            document = _in_own_slot(record, document, access_level, may_replace)
+        hidden = may_replace is not None and not may_replace(document.id)
+        stored_level = None if hidden else record.access_level(document.id)
+        document.access_level = _decide_level(document, stored_level, access_level, allow_lower)
         # References resolve only against what a reader at this document's level may see.
-        document = _run(
-            offload, _analyzed, document, record.known_symbols(levels_up_to(document.access_level))
-        )
+        symbols = record.known_symbols(levels_up_to(document.access_level))
+        document = _run(offload, _analyzed, document, symbols, limits, started)
+        if hidden:  # it steps aside for the caller's copy, its points first (they carry its old id)
+            record.mark_unindexed(document.id)
+            if drop_points is not None:
+                drop_points(document.id)
+            record.move_aside(document.id)
         relabelled = stored_level not in (None, document.access_level)
         if relabelled and drop_points is not None:
             record.mark_unindexed(document.id)  # first: a failure after the drop leaves it to be finished

@@ -21,13 +21,21 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import pdfplumber
+from pdfminer.ascii85 import ascii85decode, asciihexdecode
 from pdfminer.pdfdocument import PDFEncryptionError
 from pdfminer.pdfpage import PDFPage
-from pdfminer.pdftypes import resolve1
+from pdfminer.pdftypes import (
+    LITERALS_ASCII85_DECODE,
+    LITERALS_ASCIIHEX_DECODE,
+    LITERALS_FLATE_DECODE,
+    PDFObjectNotFound,
+    PDFStream,
+    resolve1,
+)
 from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
-from ingest.limits import Budget
+from ingest.limits import Budget, megabytes, more_than
 from ingest.model import Block, RawDocument, ReadError
 
 # A line that starts a list item or a numbered part: "- ", "+ ", "• ", "1.", "1.2.", "a)", "I.", "Điều 5."
@@ -61,6 +69,7 @@ _LIBRARY_ERRORS = (
 ENCRYPTED = "encrypted PDF: remove the password and try again"
 NO_TEXT_LAYER = "the PDF has no text layer (a scan?): OCR it first"
 STAGE = "reading the PDF"
+_INFLATE_STEP = 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -206,6 +215,7 @@ def _extract_pages(data: bytes, budget: Budget) -> list[_Page]:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             _check_page_count(pdf.doc, budget)
+            _check_unpacked_streams(pdf.doc, budget)
             pages = []
             for page in pdf.pages:
                 budget.tick(STAGE)
@@ -237,6 +247,66 @@ def _check_page_count(document: Any, budget: Budget) -> None:
             budget.check_pages(number, exact=False)
         if number % 100 == 0:
             budget.tick(STAGE)
+
+
+def _check_unpacked_streams(document: Any, budget: Budget) -> None:
+    """Refuse a PDF whose compressed streams unpack past the limit, before pdfminer unpacks any: it
+    holds a stream whole in memory, so a 256 KB file whose page content unpacks to 500 MB cost 547 MB.
+    Each Flate stream is unpacked here 1 MB at a time and only counted. Images are left out: reading
+    the text layer never unpacks them (a scan's pages may be large)."""
+    limit = budget.limits.unpacked_bytes
+    unpacked = 0
+    for xref in document.xrefs:
+        for objid in xref.get_objids():
+            try:
+                stream = document.getobj(objid)
+            except PDFObjectNotFound:
+                continue
+            packed = _flate_data(stream) if isinstance(stream, PDFStream) and not _is_image(stream) else None
+            if packed is None:
+                continue
+            unpacked += _unpacked_size(packed, limit - unpacked)
+            if unpacked > limit:
+                raise more_than(
+                    "the PDF's content unpacks to", megabytes(limit), "unpacked_mb", " (a compression bomb?)"
+                )
+            budget.tick(STAGE)
+
+
+def _is_image(stream: Any) -> bool:
+    subtype = resolve1(stream.attrs.get("Subtype"))
+    return getattr(subtype, "name", None) == "Image"
+
+
+def _flate_data(stream: Any) -> bytes | None:
+    """The Flate-packed bytes of a stream, after the ASCII armour some writers put around them (which
+    only shrinks); None for a stream with no Flate step."""
+    data = stream.rawdata or b""
+    for name, _ in stream.get_filters():
+        if name in LITERALS_FLATE_DECODE:
+            return data
+        if name in LITERALS_ASCII85_DECODE:
+            data = ascii85decode(data)
+        elif name in LITERALS_ASCIIHEX_DECODE:
+            data = asciihexdecode(data)
+        else:
+            return None
+    return None
+
+
+def _unpacked_size(data: bytes, most: int) -> int:
+    """How many bytes `data` inflates to, stopping once past `most`; damaged data counts what it gave
+    (pdfminer reports the damage when it reads the stream)."""
+    inflater = zlib.decompressobj()
+    size = 0
+    pending = data
+    try:
+        while pending and size <= most:
+            size += len(inflater.decompress(pending, _INFLATE_STEP))
+            pending = inflater.unconsumed_tail
+    except zlib.error:
+        pass
+    return size
 
 
 def _pages(document: Any) -> Iterator[Any]:

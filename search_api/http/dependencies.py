@@ -39,8 +39,8 @@ class AppState:
         self.generator = generator_from_env()
         # Uploads are read and analyzed in a process of their own: that work holds the interpreter for
         # long stretches (a search beside it takes 10 to 15 times longer: benchmarks/upload_stall.py),
-        # and a file that exhausts the reader's memory takes down only the reader.
-        self.reader = ReaderProcess()
+        # and a file that needs more than the reader's memory fails alone.
+        self.reader = ReaderProcess(settings.reader_memory_bytes)
         self._answerers: dict[tuple[str, ...], Answerer] = {}
         self._answerers_lock = threading.Lock()
         # Documents a stopped process stored but did not index (an upload cut by a crash) are indexed

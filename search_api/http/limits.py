@@ -39,11 +39,17 @@ class HttpSettings:
     keys: dict[str, Caller]
     max_upload_bytes: int
     max_uploads: int
+    reader_memory_bytes: int
 
     @classmethod
     def from_env(cls) -> HttpSettings:
         config.limits()  # the work per document: read per upload, checked here so a bad value stops the start
-        return cls(parse_api_keys(), config.max_file_bytes(), config.max_concurrent_uploads())
+        return cls(
+            parse_api_keys(),
+            config.max_file_bytes(),
+            config.max_concurrent_uploads(),
+            config.reader_memory_bytes(),
+        )
 
     @property
     def max_upload_request_bytes(self) -> int:

@@ -12,6 +12,7 @@ callers may see takes their access levels and applies `visibility.visible`.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import re
@@ -24,6 +25,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from ingest.model import Citation, Document, Segment, VanbanError
+from ingest.pipeline import MOVED_ASIDE, renamed
 from search_api.store import schema
 from search_api.store.catalog import fill_if_empty, remove_from_catalog, update_catalog
 from search_api.store.visibility import visible
@@ -38,12 +40,17 @@ STORE_FILE = "vanban.sqlite3"
 
 
 def _writing(method: F) -> F:
-    """Writes share one connection: one statement sequence at a time."""
+    """Writes share one connection: one statement sequence at a time. The version after it is kept
+    for readers that ask while the next write holds the connection."""
 
     @functools.wraps(method)
     def wrapper(self: Record, *args: Any, **kwargs: Any) -> Any:
         with self._write_lock:
-            return method(self, *args, **kwargs)
+            try:
+                return method(self, *args, **kwargs)
+            finally:
+                with contextlib.suppress(sqlite3.Error):  # never in place of the write's own error
+                    self._last_version = self._version_now()
 
     return wrapper  # type: ignore[return-value]
 
@@ -66,6 +73,7 @@ class Record:
         except (OSError, sqlite3.Error) as exc:
             raise StoreError(f"cannot open the store in {self.home}: {exc}") from None
         self._symbols_cache: tuple[tuple[tuple[int, int], tuple[str, ...] | None], list[str]] | None = None
+        self._last_version = (-1, -1)
         self._migrate()
 
     @classmethod
@@ -164,48 +172,78 @@ class Record:
             return "unchanged"
         with self.conn:
             self.conn.execute("DELETE FROM documents WHERE id = ?", (document.id,))
-            self.conn.execute(
-                "INSERT INTO documents (id, number, type, issuer, date, place, title, implements, source_path,"
-                " sha256, source_format, page_count, encoding, access_level, warnings, citations, body)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    document.id,
-                    document.number,
-                    document.type,
-                    document.issuer,
-                    document.date,
-                    document.place,
-                    document.title,
-                    json.dumps(document.implements, ensure_ascii=False),
-                    document.source_path,
-                    document.sha256,
-                    document.source_format,
-                    document.page_count,
-                    document.encoding,
-                    document.access_level,
-                    json.dumps(document.warnings, ensure_ascii=False),
-                    json.dumps([asdict(c) for c in document.citations], ensure_ascii=False),
-                    document.body,
-                ),
-            )
-            self.conn.executemany(
-                "INSERT INTO segments (id, document_id, ordinal, path, kind, text, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (
-                        s.id,
-                        document.id,
-                        ordinal,
-                        s.path,
-                        s.kind,
-                        s.text,
-                        json.dumps(s.to_dict(), ensure_ascii=False),
-                    )
-                    for ordinal, s in enumerate(document.segments)
-                ],
-            )
-            self._remember_source(document)
-            update_catalog(self.conn, document)  # the catalog changes with the document, atomically
+            self._insert(document)
         return "replaced" if existing else "added"
+
+    def _insert(self, document: Document) -> None:
+        """The document's rows, inside the caller's transaction."""
+        self.conn.execute(
+            "INSERT INTO documents (id, number, type, issuer, date, place, title, implements, source_path,"
+            " sha256, source_format, page_count, encoding, access_level, warnings, citations, body)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                document.id,
+                document.number,
+                document.type,
+                document.issuer,
+                document.date,
+                document.place,
+                document.title,
+                json.dumps(document.implements, ensure_ascii=False),
+                document.source_path,
+                document.sha256,
+                document.source_format,
+                document.page_count,
+                document.encoding,
+                document.access_level,
+                json.dumps(document.warnings, ensure_ascii=False),
+                json.dumps([asdict(c) for c in document.citations], ensure_ascii=False),
+                document.body,
+            ),
+        )
+        self.conn.executemany(
+            "INSERT INTO segments (id, document_id, ordinal, path, kind, text, data) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            [
+                (
+                    s.id,
+                    document.id,
+                    ordinal,
+                    s.path,
+                    s.kind,
+                    s.text,
+                    json.dumps(s.to_dict(), ensure_ascii=False),
+                )
+                for ordinal, s in enumerate(document.segments)
+            ],
+        )
+        self._remember_source(document)
+        update_catalog(self.conn, document)  # the catalog changes with the document, atomically
+
+    @_writing
+    def move_aside(self, document_id: str) -> str:
+        """Move a document to a free id of its level ("46-kh-hu--confidential"), in one transaction, and
+        return that id. A writer who may not see it stores a document with the same id: the hidden one
+        steps aside, so that the writer's answer is the same whether it exists or not, and nothing is
+        lost. The moved document is left unindexed: its points go with its old id."""
+        document = self.document(document_id)
+        if document is None:
+            raise StoreError(f"no document {document_id} to move")
+        stem = f"{document_id}{MOVED_ASIDE}{document.access_level}"
+        taken = {row[0] for row in self._read("SELECT id FROM documents WHERE id LIKE ?", (stem + "%",))}
+        new_id = next(
+            candidate
+            for candidate in (stem, *(f"{stem}-{n}" for n in range(2, len(taken) + 3)))
+            if candidate not in taken
+        )
+        renamed(document, new_id)
+        with self.conn:
+            self.conn.execute("DELETE FROM documents WHERE id = ?", (document_id,))
+            remove_from_catalog(self.conn, document_id)
+            self._insert(document)
+            self.conn.execute(
+                "UPDATE sources SET document_id = ? WHERE document_id = ?", (new_id, document_id)
+            )
+        return new_id
 
     @_writing
     def mark_indexed(self, document_id: str, sha256: str, access_level: str, points: int) -> None:
@@ -299,11 +337,22 @@ class Record:
         rows = self._read("SELECT indexed_points IS NOT NULL FROM documents WHERE id = ?", (document_id,))
         return bool(rows) and bool(rows[0][0])
 
-    @_writing
     def version(self) -> tuple[int, int]:
         """Changes when anything is written, by this connection or another: a key for derived caches.
 
-        The one read that waits for a write in progress: it asks the writer's own change counter."""
+        Asked of the writer's connection (its change counter, and SQLite's data version for other
+        processes' writes). While a write holds that connection, the version after the last write is
+        the answer without waiting: readers see the state before an unfinished write anyway, and a
+        search must not wait for an upload's transaction."""
+        if not self._write_lock.acquire(blocking=False):
+            return self._last_version
+        try:
+            self._last_version = self._version_now()
+            return self._last_version
+        finally:
+            self._write_lock.release()
+
+    def _version_now(self) -> tuple[int, int]:
         return self.conn.total_changes, self.conn.execute("PRAGMA data_version").fetchone()[0]
 
     def known_symbols(self, levels: Collection[str] | None = None) -> list[str]:
@@ -367,6 +416,15 @@ class Record:
         document.segments = self.segments(document_id)
         return document
 
+    def document_stamp(self, document_id: str, levels: Collection[str] | None) -> tuple[str, str] | None:
+        """(sha256, access level) of the document when `levels` may read it (any, for None: the owner's
+        view): one short row, for caches of whole documents to check theirs against."""
+        condition, params = visible(levels) if levels is not None else ("1", ())
+        rows = self._read(
+            f"SELECT sha256, access_level FROM documents WHERE id = ? AND {condition}", (document_id, *params)
+        )
+        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+
     def hides(self, document_id: str, levels: Collection[str]) -> bool:
         """Whether a document with this id exists that `levels` may not read (nor replace)."""
         condition, params = visible(levels)
@@ -381,6 +439,16 @@ class Record:
             for row in self._read(
                 f"SELECT id FROM documents WHERE number = ? AND {condition}", (symbol, *params)
             )
+        ]
+
+    def document_versions(self) -> dict[str, str]:
+        """Every document's id and content hash (the owner's view): what derived caches compare."""
+        return {row[0]: row[1] for row in self._read("SELECT id, sha256 FROM documents")}
+
+    def texts_of(self, document_id: str) -> list[str]:
+        """The text of each of a document's segments (the owner's view)."""
+        return [
+            row[0] for row in self._read("SELECT text FROM segments WHERE document_id = ?", (document_id,))
         ]
 
     def segment_texts(self, levels: Collection[str] | None = None) -> list[str]:

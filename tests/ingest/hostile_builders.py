@@ -10,6 +10,7 @@ sizes), so its directory can also be made to lie about a part's size.
 
 from __future__ import annotations
 
+import base64
 import io
 import struct
 import zipfile
@@ -253,4 +254,43 @@ def mark_encrypted(path: Path, name: str = DOCUMENT_XML) -> Path:
                 data[position + flag_offset] |= 0x1
             position = data.find(signature, position + 1)
     path.write_bytes(bytes(data))
+    return path
+
+
+def pdf_bomb(path: Path, unpacked: int = 512 * MIB, armoured: bool = False) -> Path:
+    """A one-page PDF whose content stream draws one line of text, then inflates to `unpacked` bytes of
+    spaces (512 MB: a 0.5 MB file). The stream is deflated 1 MB at a time, never held whole.
+    `armoured`: the packed stream is ASCII85-encoded too, as some writers do."""
+    text = b"BT /F1 12 Tf 72 720 Td (Ke hoach trien khai) Tj ET\n"
+    packer = zlib.compressobj(9)
+    packed = [packer.compress(text)]
+    spaces = b" " * MIB
+    left = unpacked - len(text)
+    while left > 0:
+        packed.append(packer.compress(spaces[: min(left, MIB)]))
+        left -= MIB
+    packed.append(packer.flush())
+    content = b"".join(packed)
+    filters = b"/FlateDecode"
+    if armoured:
+        content, filters = base64.a85encode(content) + b"~>", b"[/ASCII85Decode /FlateDecode]"
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
+        b" /Resources << /Font << /F1 5 0 R >> >> >>",
+        b"<< /Length %d /Filter %s >>\nstream\n" % (len(content), filters) + content + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
+    ]
+    out = io.BytesIO()
+    out.write(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(out.tell())
+        out.write(b"%d 0 obj\n" % number + body + b"\nendobj\n")
+    xref = out.tell()
+    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
+    out.writelines(b"%010d 00000 n \n" % offset for offset in offsets)
+    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
+    path.write_bytes(out.getvalue())
     return path

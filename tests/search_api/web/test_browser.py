@@ -299,7 +299,9 @@ def test_document_view_has_outline_segments_and_assignment_table(page: Page, bas
     excel_rows = [row for row in sheet.iter_rows(min_row=3, values_only=True) if row[0] is not None]
     page_rows = [row.locator("td").all_inner_texts() for row in table.locator("tbody tr").all()]
     assert len(excel_rows) == len(page_rows) == 17
-    assert [(str(row[0]), str(row[9]).split()[-1]) for row in excel_rows] == [(row[0], row[9]) for row in page_rows]
+    assert [(str(row[0]), str(row[9]).split()[-1]) for row in excel_rows] == [
+        (row[0], row[9]) for row in page_rows
+    ]
     table.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "laptop-assignment-table.png"))
 
