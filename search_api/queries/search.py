@@ -4,17 +4,19 @@ plus a boost for segments that cite the directive a query names."""
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-from ingest.model import Document, VanbanError
+from ingest.model import Document, Segment, VanbanError
 from ingest.normalize import fold_diacritics, match_key
 from ingest.symbols import SYMBOL_PATTERN
 from ingest.vocabulary import DOCUMENT_TYPES, ROLE_IDS
 from nlp.agencies import AgencyRegistry
 from nlp.citations import resolve_reference
-from nlp.diacritics import DiacriticRestorer
+from nlp.diacritics import DiacriticRestorer, WordCounts
 from nlp.embeddings import Embedder
 from nlp.lexical import query_terms, query_vector, syllables
 from search_api.index.indexer import breadcrumb, is_searchable
@@ -131,6 +133,48 @@ def reading_positions(document: Document) -> dict[str, int]:
     return {s.id: position for position, s in enumerate(s for s in document.segments if is_searchable(s))}
 
 
+@dataclass(frozen=True)
+class _Loaded:
+    """A stored document as hits need it, read once per version: its segments by id and their places."""
+
+    document: Document
+    segments: dict[str, Segment]
+    positions: dict[str, int]
+
+
+class _DocumentCache:
+    """The documents hits were last read from, by id, checked against the record's content hash and
+    level on every use (one short row) and read whole only when those changed. Reading a document with
+    all its segments for every search took most of the time of searches beside uploads."""
+
+    def __init__(self, record: Record, size: int = 256) -> None:
+        self.record = record
+        self.size = size
+        self._entries: OrderedDict[str, tuple[tuple[str, str], _Loaded]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, document_id: str, levels: list[str] | None) -> _Loaded | None:
+        """The document when `levels` may read it (any, for None), else None alike for hidden and gone."""
+        stamp = self.record.document_stamp(document_id, levels)
+        if stamp is None:
+            return None
+        with self._lock:
+            entry = self._entries.get(document_id)
+            if entry is not None and entry[0] == stamp:
+                self._entries.move_to_end(document_id)
+                return entry[1]
+        document = self.record.document(document_id)
+        if document is None or (document.sha256, document.access_level) != stamp:
+            return None  # replaced between the two reads: this search does without it
+        loaded = _Loaded(document, {s.id: s for s in document.segments}, reading_positions(document))
+        with self._lock:
+            self._entries[document_id] = (stamp, loaded)
+            self._entries.move_to_end(document_id)
+            while len(self._entries) > self.size:
+                self._entries.popitem(last=False)
+        return loaded
+
+
 def _adjacent(positions: dict[str, int], first: str, second: str) -> bool:
     return first in positions and second in positions and abs(positions[first] - positions[second]) == 1
 
@@ -149,14 +193,35 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.registry = registry
-        self._restorer: tuple[tuple[int, int], DiacriticRestorer] | None = None
+        self._documents = _DocumentCache(record)
+        self._restorer = DiacriticRestorer()
+        self._restorer_version: tuple[int, int] | None = None
+        self._learnt: dict[str, tuple[str, WordCounts]] = {}  # document id → (sha256, what it taught)
+        self._learning = threading.Lock()
 
     def restorer(self) -> DiacriticRestorer:
-        """Diacritic restoration learnt from the stored segments, rebuilt when the record changes."""
+        """Diacritic restoration learnt from the stored segments. When the record changes, only the
+        documents added, replaced or deleted are learnt or forgotten: relearning every text after each
+        upload took most of the time of the searches beside four uploads."""
         version = self.record.version()
-        if self._restorer is None or self._restorer[0] != version:
-            self._restorer = (version, DiacriticRestorer.from_texts(self.record.segment_texts()))
-        return self._restorer[1]
+        if self._restorer_version != version:
+            with self._learning:
+                if self._restorer_version != version:
+                    self._catch_up()
+                    self._restorer_version = version
+        return self._restorer
+
+    def _catch_up(self) -> None:
+        stored = self.record.document_versions()
+        for document_id, (sha256, counts) in list(self._learnt.items()):
+            if stored.get(document_id) != sha256:
+                self._restorer.forget(counts)
+                del self._learnt[document_id]
+        for document_id, sha256 in stored.items():
+            if document_id not in self._learnt:
+                counts = WordCounts.of(self.record.texts_of(document_id))
+                self._restorer.learn(counts)
+                self._learnt[document_id] = (sha256, counts)
 
     def store_filter(self, filters: Filters) -> SearchFilter:
         agencies: list[str] = []
@@ -241,24 +306,23 @@ class Searcher:
         the k places."""
         hits: list[Hit] = []
         repeats: list[Hit] = []
-        documents: dict[str, Any] = {}
+        documents: dict[str, _Loaded | None] = {}
         shingles: dict[str, frozenset[tuple[str, ...]]] = {}
-        positions: dict[str, dict[str, int]] = {}  # per document, computed once
         for point in scored:
             if len(hits) == k:
                 break
-            segment = self.record.segment(point.segment_id)
-            if segment is None or not is_searchable(segment):
-                continue  # gone from the record, or residue an index built before this rule still holds
-            if segment.document_id not in documents:
-                documents[segment.document_id] = (
-                    self.record.visible_document(segment.document_id, levels)
-                    if levels
-                    else self.record.document(segment.document_id)
-                )
-            document = documents[segment.document_id]
-            if document is None:
+            document_id = (
+                point.payload.get("document_id") or point.segment_id.split(":", 1)[0]
+            )  # "<id>:<path>"
+            if document_id not in documents:
+                documents[document_id] = self._documents.get(document_id, levels or None)
+            loaded = documents[document_id]
+            if loaded is None:
                 continue  # above the caller's level (or deleted meanwhile)
+            document, place = loaded.document, loaded.positions
+            segment = loaded.segments.get(point.segment_id)
+            if segment is None or segment.id not in place:  # the places are those of searchable segments
+                continue  # gone from the record, or residue an index built before this rule still holds
             hit = Hit(
                 segment_id=segment.id,
                 document_id=segment.document_id,
@@ -273,9 +337,6 @@ class Searcher:
                 highlights=highlight_spans(segment.text, query),
             )
             shingles[segment.id] = word_shingles(segment.text)
-            if document and segment.document_id not in positions:
-                positions[segment.document_id] = reading_positions(document)
-            place = positions.get(segment.document_id, {})
             if any(
                 _adjacent(place, segment.id, other.segment_id)
                 and repeats_text(shingles[segment.id], shingles[other.segment_id])
