@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import threading
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ingest.model import Document, Segment
@@ -59,29 +59,81 @@ class Source:
 # -- relevance ----------------------------------------------------------------------------------------
 
 
+@dataclass
+class _Counted:
+    """One version of a document: its segments and in how many of them each syllable occurs."""
+
+    stamp: tuple[str, str]  # (sha256, access level)
+    segments: int
+    words: Counter[str]
+
+
+@dataclass
+class _Totals:
+    """The sums over the documents a set of access levels may see."""
+
+    segments: int = 0
+    frequency: Counter[str] = field(default_factory=Counter)
+    documents: set[str] = field(default_factory=set)
+
+    def add(self, document_id: str, counted: _Counted) -> None:
+        self.segments += counted.segments
+        self.frequency.update(counted.words)
+        self.documents.add(document_id)
+
+    def remove(self, document_id: str, counted: _Counted) -> None:
+        if document_id in self.documents:
+            self.segments -= counted.segments
+            self.frequency.subtract(counted.words)
+            self.documents.discard(document_id)
+
+
 class _Idf:
     """Inverse document frequency of syllables (with diacritics and folded) over the segments a set of
-    access levels may see; cached until the record changes."""
+    access levels may see. Each document's syllables are counted once per version; when the record
+    changes, only the documents added, changed or removed are added to or taken from the totals
+    (counting every segment again after each upload slowed the answers beside uploads)."""
 
     def __init__(self, services: Services) -> None:
         self.record = services.record
         self._lock = threading.Lock()
-        self._cache: dict[tuple[Any, frozenset[str]], tuple[int, Counter[str]]] = {}
+        self._version: Any = None
+        self._counted: dict[str, _Counted] = {}
+        self._totals: dict[frozenset[str], _Totals] = {}
 
     def counts(self, levels: frozenset[str]) -> tuple[int, Counter[str]]:
-        key = (self.record.version(), levels)
         with self._lock:
-            cached = self._cache.get(key)
-        if cached is not None:
-            return cached
-        frequency: Counter[str] = Counter()
-        total = 0
-        for text in self.record.segment_texts(levels):
-            frequency.update(set(word_key(text, True)) | set(word_key(text, False)))
-            total += 1
-        with self._lock:
-            self._cache = {key: (total, frequency)}
-        return total, frequency
+            version = self.record.version()
+            if version != self._version:
+                self._catch_up()
+                self._version = version
+            totals = self._totals.get(levels)
+            if totals is None:
+                totals = self._totals[levels] = _Totals()
+                self._fill(levels, totals)
+            return totals.segments, totals.frequency
+
+    def _catch_up(self) -> None:
+        stored = self.record.document_versions()
+        for document_id, counted in list(self._counted.items()):
+            if stored.get(document_id) != counted.stamp:  # changed, relabelled or removed
+                for totals in self._totals.values():
+                    totals.remove(document_id, counted)
+                del self._counted[document_id]
+        for document_id, stamp in stored.items():
+            if document_id not in self._counted:
+                texts = self.record.texts_of(document_id)
+                words: Counter[str] = Counter()
+                for text in texts:
+                    words.update(set(word_key(text, True)) | set(word_key(text, False)))
+                self._counted[document_id] = _Counted(stamp, len(texts), words)
+        for levels, totals in self._totals.items():
+            self._fill(levels, totals)
+
+    def _fill(self, levels: frozenset[str], totals: _Totals) -> None:
+        for document_id, counted in self._counted.items():
+            if counted.stamp[1] in levels and document_id not in totals.documents:
+                totals.add(document_id, counted)
 
     def coverage(self, question: Question, text: str, levels: frozenset[str]) -> float:
         """The IDF-weighted share of the question's content words, and of its adjacent content word
@@ -120,7 +172,9 @@ class Retriever:
         return self.services.searcher.search(text, k=k, filters=self.filters(**filters))
 
     def visible(self, document_id: str) -> Document | None:
-        return self.record.visible_document(document_id, self.levels)
+        """The document when these levels may read it, from the search's cache (shared: not to change)."""
+        loaded = self.services.searcher.documents.get(document_id, sorted(self.levels))
+        return loaded.document if loaded is not None else None
 
     def evidence(self, question: Question, hits: list[Hit]) -> list[Source]:
         """Hits that pass the relevance gate, as sources, in search order: each covers at least

@@ -22,6 +22,7 @@ from nlp.lexical import query_terms, query_vector, syllables
 from search_api.index.indexer import breadcrumb, is_searchable
 from search_api.index.vector_store import SearchFilter, SparseVector, VectorStore
 from search_api.store import Record
+from search_api.store.visibility import may_read
 
 MAX_QUERY_CHARS = 1000
 MAX_K = 100
@@ -134,7 +135,7 @@ def reading_positions(document: Document) -> dict[str, int]:
 
 
 @dataclass(frozen=True)
-class _Loaded:
+class LoadedDocument:
     """A stored document as hits need it, read once per version: its segments by id and their places."""
 
     document: Document
@@ -142,21 +143,24 @@ class _Loaded:
     positions: dict[str, int]
 
 
-class _DocumentCache:
-    """The documents hits were last read from, by id, checked against the record's content hash and
-    level on every use (one short row) and read whole only when those changed. Reading a document with
-    all its segments for every search took most of the time of searches beside uploads."""
+class DocumentCache:
+    """The documents hits were last read from, with their segments by id and reading positions, read
+    whole only when their version (content hash and level) changed. Each document's version is read
+    once per version of the record (one short row); reading every hit's document with all its
+    segments for every search took most of the time of searches beside uploads."""
 
     def __init__(self, record: Record, size: int = 256) -> None:
         self.record = record
         self.size = size
-        self._entries: OrderedDict[str, tuple[tuple[str, str], _Loaded]] = OrderedDict()
+        self._entries: OrderedDict[str, tuple[tuple[str, str], LoadedDocument]] = OrderedDict()
+        self._stamps: dict[str, tuple[str, str] | None] = {}
+        self._stamps_of: Any = None  # the record version the stamps were read at
         self._lock = threading.Lock()
 
-    def get(self, document_id: str, levels: list[str] | None) -> _Loaded | None:
+    def get(self, document_id: str, levels: list[str] | None) -> LoadedDocument | None:
         """The document when `levels` may read it (any, for None), else None alike for hidden and gone."""
-        stamp = self.record.document_stamp(document_id, levels)
-        if stamp is None:
+        stamp = self._stamp(document_id)
+        if stamp is None or not may_read(levels, stamp[1]):
             return None
         with self._lock:
             entry = self._entries.get(document_id)
@@ -166,13 +170,26 @@ class _DocumentCache:
         document = self.record.document(document_id)
         if document is None or (document.sha256, document.access_level) != stamp:
             return None  # replaced between the two reads: this search does without it
-        loaded = _Loaded(document, {s.id: s for s in document.segments}, reading_positions(document))
+        loaded = LoadedDocument(document, {s.id: s for s in document.segments}, reading_positions(document))
         with self._lock:
             self._entries[document_id] = (stamp, loaded)
             self._entries.move_to_end(document_id)
             while len(self._entries) > self.size:
                 self._entries.popitem(last=False)
         return loaded
+
+    def _stamp(self, document_id: str) -> tuple[str, str] | None:
+        version = self.record.version()
+        with self._lock:
+            if version != self._stamps_of:
+                self._stamps, self._stamps_of = {}, version
+            if document_id in self._stamps:
+                return self._stamps[document_id]
+        stamp = self.record.document_stamp(document_id, None)
+        with self._lock:
+            if self._stamps_of == version:
+                self._stamps[document_id] = stamp
+        return stamp
 
 
 def _adjacent(positions: dict[str, int], first: str, second: str) -> bool:
@@ -193,10 +210,10 @@ class Searcher:
         self.store = store
         self.embedder = embedder
         self.registry = registry
-        self._documents = _DocumentCache(record)
+        self.documents = DocumentCache(record)
         self._restorer = DiacriticRestorer()
         self._restorer_version: tuple[int, int] | None = None
-        self._learnt: dict[str, tuple[str, WordCounts]] = {}  # document id → (sha256, what it taught)
+        self._learnt: dict[str, tuple[tuple[str, str], WordCounts]] = {}  # id → (version, what it taught)
         self._learning = threading.Lock()
 
     def restorer(self) -> DiacriticRestorer:
@@ -213,15 +230,15 @@ class Searcher:
 
     def _catch_up(self) -> None:
         stored = self.record.document_versions()
-        for document_id, (sha256, counts) in list(self._learnt.items()):
-            if stored.get(document_id) != sha256:
+        for document_id, (version, counts) in list(self._learnt.items()):
+            if stored.get(document_id) != version:
                 self._restorer.forget(counts)
                 del self._learnt[document_id]
-        for document_id, sha256 in stored.items():
+        for document_id, version in stored.items():
             if document_id not in self._learnt:
                 counts = WordCounts.of(self.record.texts_of(document_id))
                 self._restorer.learn(counts)
-                self._learnt[document_id] = (sha256, counts)
+                self._learnt[document_id] = (version, counts)
 
     def store_filter(self, filters: Filters) -> SearchFilter:
         agencies: list[str] = []
@@ -306,7 +323,7 @@ class Searcher:
         the k places."""
         hits: list[Hit] = []
         repeats: list[Hit] = []
-        documents: dict[str, _Loaded | None] = {}
+        documents: dict[str, LoadedDocument | None] = {}
         shingles: dict[str, frozenset[tuple[str, ...]]] = {}
         for point in scored:
             if len(hits) == k:
@@ -315,7 +332,7 @@ class Searcher:
                 point.payload.get("document_id") or point.segment_id.split(":", 1)[0]
             )  # "<id>:<path>"
             if document_id not in documents:
-                documents[document_id] = self._documents.get(document_id, levels or None)
+                documents[document_id] = self.documents.get(document_id, levels or None)
             loaded = documents[document_id]
             if loaded is None:
                 continue  # above the caller's level (or deleted meanwhile)

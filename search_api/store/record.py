@@ -441,9 +441,12 @@ class Record:
             )
         ]
 
-    def document_versions(self) -> dict[str, str]:
-        """Every document's id and content hash (the owner's view): what derived caches compare."""
-        return {row[0]: row[1] for row in self._read("SELECT id, sha256 FROM documents")}
+    def document_versions(self) -> dict[str, tuple[str, str]]:
+        """Every document's id, content hash and access level (the owner's view): what derived caches
+        compare to learn only what changed."""
+        return {
+            row[0]: (row[1], row[2]) for row in self._read("SELECT id, sha256, access_level FROM documents")
+        }
 
     def texts_of(self, document_id: str) -> list[str]:
         """The text of each of a document's segments (the owner's view)."""

@@ -16,6 +16,12 @@ def levels_up_to(level: str) -> tuple[str, ...]:
     return LEVELS[: LEVELS.index(level) + 1]
 
 
+def may_read(levels: Collection[str] | None, access_level: str) -> bool:
+    """The rule of `visible` for a level already read: whether `levels` may read a document at
+    `access_level` (None: the owner, who reads everything)."""
+    return levels is None or access_level in levels
+
+
 def visible(levels: Collection[str], column: str = "access_level") -> tuple[str, tuple[str, ...]]:
     """The SQL condition on a documents `column` and its parameters: no levels see nothing."""
     levels = tuple(levels)
