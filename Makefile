@@ -9,7 +9,7 @@ ifeq ($(strip $(VANBAN_HOME)),)
 export VANBAN_HOME := $(CURDIR)/data
 endif
 
-.PHONY: install run test lint browser bench load clean
+.PHONY: install run test lint browser ocr bench load clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -24,7 +24,7 @@ install: $(STAMP)
 
 # Rebuild an index an older vanban built, ingest the bundled corpus (unchanged files are skipped),
 # and serve the page and the API.
-run: install
+run: install ocr
 	$(BIN)/vanban reindex --if-outdated --quiet
 	$(BIN)/vanban ingest corpus
 	$(BIN)/vanban serve --host $(HOST) --port $(PORT)
@@ -35,11 +35,18 @@ browser:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else echo "chromium is missing: run 'sudo apt-get install chromium' for the browser tests"; fi; }
 
+# Scans are read by Debian's tesseract with its Vietnamese model (the OCR tests skip without it).
+ocr:
+	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx vie || { \
+	  if [ "$$(id -u)" = 0 ]; then { apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-vie >/dev/null; } \
+	    || echo "could not install tesseract: scans will not be read and the OCR tests skip"; \
+	  else echo "tesseract is missing: run 'sudo apt-get install tesseract-ocr tesseract-ocr-vie' to read scans"; fi; }
+
 lint: install
 	$(BIN)/ruff check ingest nlp search_api tests benchmarks
 	$(BIN)/mypy ingest nlp search_api
 
-test: install browser lint
+test: install browser ocr lint
 	$(BIN)/python -m pytest
 
 bench: install
@@ -47,6 +54,7 @@ bench: install
 	$(BIN)/python benchmarks/extract_speed.py
 	$(BIN)/python benchmarks/hostile_files.py
 	$(BIN)/python benchmarks/access_timing.py
+	$(BIN)/python benchmarks/ocr_engines.py
 	$(BIN)/vanban bench
 
 load: install

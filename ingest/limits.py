@@ -48,6 +48,10 @@ class Limits:
     pages: int = _limit(2_000, "VANBAN_MAX_PAGES", "pages")
     characters: int = _limit(10_000_000, "VANBAN_MAX_CHARACTERS", "characters")
     seconds: float = _limit(120.0, "VANBAN_MAX_SECONDS", "seconds")
+    # Scans: the pages OCR may read and the time a scanned document may take in all (OCR reads a page
+    # in 3 to 5 s on two cores: 100 pages in about 8 minutes).
+    ocr_pages: int = _limit(200, "VANBAN_MAX_OCR_PAGES", "pages")
+    ocr_seconds: float = _limit(1200.0, "VANBAN_MAX_OCR_SECONDS", "seconds")
 
     @property
     def unpacked_bytes(self) -> int:
@@ -109,6 +113,15 @@ class Budget:
                 f"{self.limits.seconds:g} s",
                 "seconds",
             )
+
+    def allow_ocr(self, pages: int) -> None:
+        """A scan of `pages` pages is about to be read by OCR: refused over the OCR page limit, else
+        given the OCR time budget from the start of the document."""
+        if pages > self.limits.ocr_pages:
+            raise over(
+                f"the scan has {count(pages)} pages to recognise", count(self.limits.ocr_pages), "ocr_pages"
+            )
+        self.deadline = max(self.deadline, self.started + self.limits.ocr_seconds)
 
     def add_paragraphs(self, n: int, stage: str) -> None:
         self.paragraphs += n

@@ -24,7 +24,7 @@ SegmentKind = Literal[
 ]
 SEGMENT_KINDS: tuple[str, ...] = SegmentKind.__args__  # type: ignore[attr-defined]
 
-SourceFormat = Literal["txt", "md", "pdf", "docx"]
+SourceFormat = Literal["txt", "md", "pdf", "docx", "image"]
 
 
 class VanbanError(Exception):

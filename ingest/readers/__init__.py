@@ -20,13 +20,20 @@ DEFAULT_MAX_BYTES = 50 * 1024 * 1024
 # (data, source path, sha256, budget) -> RawDocument
 Reader = Callable[[bytes, str, str, Budget], RawDocument]
 
-SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".pdf", ".docx")
+SUPPORTED_EXTENSIONS = (".txt", ".md", ".markdown", ".pdf", ".docx", ".png", ".jpg", ".jpeg", ".tif", ".tiff")
+# Scans as image files: PNG, JPEG, TIFF (either byte order).
+_IMAGE_MAGIC = (b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*")
+_IMAGE_EXTENSIONS = (".png", ".jpg", ".jpeg", ".tif", ".tiff")
 
 
 def sniff_format(data: bytes, suffix: str) -> str:
-    """Return "pdf", "docx", "md" or "txt" for a file's bytes and extension."""
+    """Return "pdf", "docx", "image", "md" or "txt" for a file's bytes and extension."""
     if data.startswith(b"%PDF-"):
         return "pdf"
+    if data.startswith(_IMAGE_MAGIC):
+        return "image"
+    if suffix in _IMAGE_EXTENSIONS:
+        raise ReadError(f"not a {suffix.lstrip('.').upper()} image: the file is damaged or mislabelled")
     if data.startswith(b"PK\x03\x04"):
         if suffix == ".docx" or b"word/" in data[:4096]:
             return "docx"
@@ -111,6 +118,10 @@ def _reader_for(fmt: str) -> Reader:
         from ingest.readers.pdf import read_pdf
 
         return read_pdf
+    if fmt == "image":
+        from ingest.readers.scan import read_image
+
+        return read_image
     if fmt == "docx":
         from ingest.readers.docx import read_docx
 

@@ -11,11 +11,12 @@ library's exceptions; the layout code after it works on plain dataclasses.
 
 from __future__ import annotations
 
+import difflib
 import io
 import re
 import statistics
 import zlib
-from collections import Counter, defaultdict
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -36,7 +37,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from ingest.limits import Budget, megabytes, more_than
-from ingest.model import Block, RawDocument, ReadError
+from ingest.model import Block, RawDocument, ReadError, SourceFormat
 
 # A line that starts a list item or a numbered part: "- ", "+ ", "• ", "1.", "1.2.", "a)", "I.", "Điều 5."
 _LABEL = re.compile(
@@ -67,13 +68,16 @@ _LIBRARY_ERRORS = (
 )
 
 ENCRYPTED = "encrypted PDF: remove the password and try again"
-NO_TEXT_LAYER = "the PDF has no text layer (a scan?): OCR it first"
 STAGE = "reading the PDF"
+# A page mostly covered by an image with fewer characters of text than this is a scan.
+_FEW_CHARACTERS = 200
+# How alike two page-edge lines must be (difflib's ratio) to count as one running header or footer.
+_RUNNING_ALIKE = 0.9
 _INFLATE_STEP = 1024 * 1024
 
 
 @dataclass(frozen=True)
-class _Word:
+class Word:
     text: str
     x0: float
     x1: float
@@ -87,7 +91,7 @@ class _Word:
 @dataclass
 class _Line:
     page: int
-    words: list[_Word]
+    words: list[Word]
 
     @property
     def x0(self) -> float:
@@ -142,11 +146,12 @@ class _Table:
 
 
 @dataclass
-class _Page:
+class Page:
     number: int
     height: float
-    words: list[_Word]
+    words: list[Word]
     tables: list[_Table] = field(default_factory=list)
+    image_share: float = 0.0  # of the page's area covered by images
 
 
 @dataclass(frozen=True)
@@ -185,33 +190,60 @@ def read_pdf(data: bytes, source_path: str, sha256: str, budget: Budget | None =
     pages = _extract_pages(data, budget)
     if not pages:
         raise ReadError("damaged PDF: it has no pages")
-    if not any(page.words or page.tables for page in pages):
-        raise ReadError(NO_TEXT_LAYER)
-    warnings = []
-    blank = [page.number for page in pages if not page.words and not page.tables]
+    scanned = [page.number for page in pages if _is_scanned(page)]
+    warnings: list[str] = []
+    method = None
+    if scanned:  # read by OCR; imported here so that a born-digital PDF never loads an engine
+        from ingest.readers.scan import ocr_pdf_pages
+
+        recognised, warnings, method = ocr_pdf_pages(data, scanned, budget)
+        by_number = {page.number: page for page in recognised}
+        pages = [by_number.get(page.number, page) for page in pages]
+    blank = [
+        page.number for page in pages if not page.words and not page.tables and page.number not in scanned
+    ]
     if blank:
-        warnings.append(f"pages without a text layer (scanned?), their text is missing: {_page_list(blank)}")
+        warnings.append(f"pages without text: {_page_list(blank)}")
+    document = layout_document(pages, source_path, "pdf", sha256, budget)
+    document.warnings[:0] = warnings
+    document.encoding = method
+    return document
+
+
+def _is_scanned(page: Page) -> bool:
+    """A page to read by OCR: one with no text layer, or one that is mostly an image with only a few
+    words of text over it (a stamp, a page number, a scanner's caption)."""
+    characters = sum(len(word.text) for word in page.words)
+    return (not page.words and not page.tables) or (page.image_share > 0.5 and characters < _FEW_CHARACTERS)
+
+
+def layout_document(
+    pages: list[Page], source_path: str, fmt: SourceFormat, sha256: str, budget: Budget
+) -> RawDocument:
+    """Blocks in reading order from the words (and ruled tables) of each page: lines, page furniture
+    dropped, the header's columns, paragraphs joined across lines and pages."""
     lines_by_page = {page.number: _group_lines(page.number, page.words) for page in pages}
     budget.tick(STAGE)
     _drop_page_furniture(lines_by_page, {page.number: page.height for page in pages})
     layout = _measure_layout([line for lines in lines_by_page.values() for line in lines])
-    header, lines_by_page[1] = _split_header(lines_by_page[1], layout, pages[0].height)
+    header, lines_by_page[pages[0].number] = _split_header(
+        lines_by_page[pages[0].number], layout, pages[0].height
+    )
     budget.tick(STAGE)
     blocks = header + _assemble(pages, lines_by_page, layout)
     return RawDocument(
         blocks=blocks,
         source_path=source_path,
-        source_format="pdf",
+        source_format=fmt,
         sha256=sha256,
         page_count=len(pages),
-        warnings=warnings,
     )
 
 
 # --- extraction: the only place that calls pdfplumber ---------------------------------------------
 
 
-def _extract_pages(data: bytes, budget: Budget) -> list[_Page]:
+def _extract_pages(data: bytes, budget: Budget) -> list[Page]:
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             _check_page_count(pdf.doc, budget)
@@ -328,9 +360,9 @@ def _stated_page_count(document: Any) -> int | None:
     return stated if isinstance(stated, int) else None
 
 
-def _extract_page(page: Any) -> _Page:
+def _extract_page(page: Any) -> Page:
     words = [
-        _Word(
+        Word(
             text=w["text"],
             x0=w["x0"],
             x1=w["x1"],
@@ -369,7 +401,24 @@ def _extract_page(page: Any) -> _Page:
                 columns=sorted({round(c[0], 1) for c in table.cells} | {round(c[2], 1) for c in table.cells}),
             )
         )
-    return _Page(number=page.page_number, height=page.height, words=words, tables=tables)
+    return Page(
+        number=page.page_number,
+        height=page.height,
+        words=words,
+        tables=tables,
+        image_share=_image_share(page),
+    )
+
+
+def _image_share(page: Any) -> float:
+    """How much of the page its images cover (overlaps counted twice, capped at all of it)."""
+    area = float(page.width * page.height) or 1.0
+    covered = 0.0
+    for image in page.images:
+        width = min(image["x1"], page.width) - max(image["x0"], 0)
+        height = min(image["bottom"], page.height) - max(image["top"], 0)
+        covered += max(width, 0) * max(height, 0)
+    return min(covered / area, 1.0)
 
 
 # --- lines and page furniture -------------------------------------------------------------------
@@ -379,7 +428,7 @@ def _space_gap(size: float) -> float:
     return 0.12 * size
 
 
-def _join_words(words: Sequence[_Word]) -> str:
+def _join_words(words: Sequence[Word]) -> str:
     # Words are also split where the font changes ("(" upright, "thành" italic): no space there.
     parts = [words[0].text]
     for prev, word in zip(words, words[1:], strict=False):
@@ -392,7 +441,7 @@ def _state(flags: Iterable[bool]) -> str:
     return "mixed" if len(values) > 1 else ("all" if values == {True} else "none")
 
 
-def _group_lines(page: int, words: list[_Word]) -> list[_Line]:
+def _group_lines(page: int, words: list[Word]) -> list[_Line]:
     """Group words into lines: a word belongs to a line it overlaps vertically by half its height."""
     lines: list[_Line] = []
     for word in sorted(words, key=lambda w: (w.top, w.x0)):
@@ -431,19 +480,33 @@ def _running_lines(lines_by_page: dict[int, list[_Line]]) -> set[int]:
     pages_with_text = [lines for lines in lines_by_page.values() if lines]
     if len(pages_with_text) < 3:
         return set()
-    candidates: dict[str, list[_Line]] = defaultdict(list)
+    # Lines alike but for their numbers, spacing and a few characters (a scan's OCR reads the same
+    # header a little differently on each page) are one candidate.
+    candidates: list[tuple[str, list[_Line]]] = []
     for lines in pages_with_text:
         for line in {id(line): line for line in lines[:2] + lines[-2:]}.values():
-            key = re.sub(r"\d+", "#", " ".join(line.text.lower().split()))
-            candidates[key].append(line)
+            key = re.sub(r"\d+", "#", "".join(line.text.lower().split()))
+            group = next((group for known, group in candidates if _alike(known, key)), None)
+            if group is None:
+                candidates.append((key, [line]))
+            else:
+                group.append(line)
     running: set[int] = set()
     needed = max(3, round(0.6 * len(pages_with_text)))
-    for lines in candidates.values():
+    for _, lines in candidates:
         usual_top = statistics.median(line.top for line in lines)
         same_place = [line for line in lines if abs(line.top - usual_top) <= 5]
         if len({line.page for line in same_place}) >= needed:
             running.update(id(line) for line in same_place)
     return running
+
+
+def _alike(first: str, second: str) -> bool:
+    if first == second:
+        return True
+    if abs(len(first) - len(second)) > 0.1 * max(len(first), len(second)):
+        return False
+    return difflib.SequenceMatcher(None, first, second, autojunk=False).ratio() >= _RUNNING_ALIKE
 
 
 def _measure_layout(lines: list[_Line]) -> _Layout:
@@ -479,8 +542,8 @@ def _split_header(lines: list[_Line], layout: _Layout, page_height: float) -> tu
     The header is the run of top lines whose parts sit clearly left or right of the text's
     middle; it ends at the first line centered on the page (the document type) or spanning it.
     """
-    left: list[list[_Word]] = []
-    right: list[list[_Word]] = []
+    left: list[list[Word]] = []
+    right: list[list[Word]] = []
     taken = 0
     previous_bottom: float | None = None
     for line in lines:
@@ -510,7 +573,7 @@ def _split_header(lines: list[_Line], layout: _Layout, page_height: float) -> tu
     return blocks, lines[taken:]
 
 
-def _parts(line: _Line) -> list[list[_Word]]:
+def _parts(line: _Line) -> list[list[Word]]:
     """Split a line where a gap of two font sizes or more separates its words (two columns)."""
     parts = [[line.words[0]]]
     for prev, word in zip(line.words, line.words[1:], strict=False):
@@ -521,7 +584,7 @@ def _parts(line: _Line) -> list[list[_Word]]:
     return parts
 
 
-def _side(part: list[_Word], layout: _Layout) -> str | None:
+def _side(part: list[Word], layout: _Layout) -> str | None:
     center = (part[0].x0 + part[-1].x1) / 2
     if abs(center - layout.mid) < 0.08 * layout.width:
         return None  # centered on the page: the title after the header
@@ -531,7 +594,7 @@ def _side(part: list[_Word], layout: _Layout) -> str | None:
 # --- paragraphs and tables ------------------------------------------------------------------------
 
 
-def _assemble(pages: list[_Page], lines_by_page: dict[int, list[_Line]], layout: _Layout) -> list[Block]:
+def _assemble(pages: list[Page], lines_by_page: dict[int, list[_Line]], layout: _Layout) -> list[Block]:
     blocks: list[Block] = []
     paragraph: list[_Line] = []
     tables = _TableNumbering()

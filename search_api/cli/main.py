@@ -5,11 +5,16 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
 
+from rich.progress import Progress, TaskID
 from rich.table import Table
 
 from ingest.model import Document, Segment, VanbanError
+from ingest.ocr.progress import ocr_progress
+from ingest.readers import SUPPORTED_EXTENSIONS
 from nlp.embeddings import Embedder
 from search_api import config
 from search_api.access import LEVELS
@@ -35,9 +40,10 @@ _error = error
 def cmd_parse(args: argparse.Namespace) -> int:
     try:
         home = config.home()
-        document = read_document(
-            args.file, config.max_file_bytes(), lambda level: Record.symbols_in(home, levels_up_to(level))
-        )
+        with _ocr_pages_shown(None, Path(args.file).name):
+            document = read_document(
+                args.file, config.max_file_bytes(), lambda level: Record.symbols_in(home, levels_up_to(level))
+            )
     except VanbanError as exc:
         _error(f"{args.file}: {exc}")
         return 1
@@ -46,6 +52,35 @@ def cmd_parse(args: argparse.Namespace) -> int:
         return 0
     _print_outline(document)
     return 0
+
+
+@contextmanager
+def _ocr_pages_shown(outer: Progress | None, name: str, quiet: bool = False) -> Iterator[None]:
+    """A scan's pages, as OCR reads them, as a task of the `outer` bar when it is shown, else in a bar
+    of their own (a single 100-page scan takes minutes)."""
+    if quiet:
+        yield
+        return
+    own = outer is None or outer.disable
+    bar = progress_bar() if own or outer is None else outer
+    task: TaskID | None = None
+
+    def page_done(done: int, total: int) -> None:
+        nonlocal task
+        if task is None:
+            if own:
+                bar.start()
+            task = bar.add_task(f"OCR {literal(name, 40)}", total=total)
+        bar.update(task, completed=done)
+
+    with ocr_progress(page_done):
+        try:
+            yield
+        finally:
+            if task is not None:
+                bar.remove_task(task)
+                if own:
+                    bar.stop()
 
 
 def _print_outline(document: Document) -> None:
@@ -99,16 +134,19 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     files, report_missing = collect_files(args.paths)
     report = IngestReport(outcomes=list(report_missing))
     if not files and not report_missing:
-        _error("no readable files (.txt, .md, .pdf, .docx) in " + ", ".join(args.paths))
+        _error(f"no readable files ({', '.join(SUPPORTED_EXTENSIONS)}) in " + ", ".join(args.paths))
         return 1
     with open_services() as services:
         with progress_bar(disable=len(files) < 2 or args.quiet) as progress:
             task = progress.add_task("ingesting", total=len(files))
             for path in files:
                 progress.update(task, description=f"ingesting {literal(path.name, 40)}")
-                report.outcomes.append(
-                    ingest_file(services, path, max_bytes, args.access, allow_lower=args.allow_lower_access)
-                )
+                with _ocr_pages_shown(progress, path.name, quiet=args.quiet):
+                    report.outcomes.append(
+                        ingest_file(
+                            services, path, max_bytes, args.access, allow_lower=args.allow_lower_access
+                        )
+                    )
                 progress.advance(task)
             services.store.optimize()
         counts = services.record.counts()

