@@ -19,11 +19,14 @@ import subprocess
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any, Literal, Protocol
 
 from ingest.model import ReadError, TooLarge
 
 ENGINES = ("tesseract", "trueocr")
+Layout = Literal["page", "line", "word"]
+# Tesseract's page segmentation modes: automatic, a single line, a single word.
+_PAGE_SEGMENTATION: dict[str, str] = {"page": "3", "line": "7", "word": "8"}
 TESSERACT_MISSING = (
     "reading a scan needs Debian's tesseract OCR with its Vietnamese model: "
     "apt-get install tesseract-ocr tesseract-ocr-vie (or set VANBAN_OCR_ENGINE=trueocr)"
@@ -45,9 +48,10 @@ class OcrWord:
 class OcrEngine(Protocol):
     name: str
 
-    def words(self, image: Any, timeout: float | None = None) -> list[OcrWord]:
+    def words(self, image: Any, timeout: float | None = None, layout: Layout = "page") -> list[OcrWord]:
         """The words of one page image (a grey PIL image), in no particular order, within `timeout`
-        seconds when the engine can be stopped."""
+        seconds when the engine can be stopped; `layout` says what the image holds: a page, one line
+        of text or one short word (a table cell)."""
         ...
 
 
@@ -74,12 +78,12 @@ class TesseractEngine:
         if "vie" not in listed.stdout.split():
             raise ReadError(TESSERACT_MISSING)
 
-    def words(self, image: Any, timeout: float | None = None) -> list[OcrWord]:
+    def words(self, image: Any, timeout: float | None = None, layout: Layout = "page") -> list[OcrWord]:
         buffer = io.BytesIO()
         image.save(buffer, "PNG")
         try:
             done = subprocess.run(
-                [self._command, "stdin", "stdout", "-l", "vie", "--psm", "3", "tsv"],
+                [self._command, "stdin", "stdout", "-l", "vie", "--psm", _PAGE_SEGMENTATION[layout], "tsv"],
                 input=buffer.getvalue(),
                 capture_output=True,
                 timeout=timeout,
@@ -123,11 +127,11 @@ class TrueOcrEngine:
             raise ReadError("the trueocr engine is not installed: pip install trueocr") from None
         self._model = load_model(threads=max(1, min(2, os.cpu_count() or 1)), auto_rotate=False)
 
-    def words(self, image: Any, timeout: float | None = None) -> list[OcrWord]:
-        result = self._model.predict(image.convert("RGB"))
+    def words(self, image: Any, timeout: float | None = None, layout: Layout = "page") -> list[OcrWord]:
+        result = self._model.predict(image.convert("RGB"), mode="page" if layout == "page" else "line")
         words: list[OcrWord] = []
-        for line in result.lines:
-            words.extend(_split_line(str(line["text"]), line["bbox"], float(line["confidence"])))
+        for found in result.lines:
+            words.extend(_split_line(str(found["text"]), found["bbox"], float(found["confidence"])))
         return words
 
 

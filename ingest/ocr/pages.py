@@ -23,6 +23,7 @@ from ingest.limits import Budget
 from ingest.model import ReadError
 from ingest.ocr.engines import OcrEngine, OcrWord
 from ingest.ocr.progress import Progress
+from ingest.ocr.tables import OcrTable, fill_tables, find_tables
 
 DPI = 300  # what tesseract is trained for; a page is about 2,480 × 3,508 pixels
 POINTS_PER_INCH = 72
@@ -31,6 +32,11 @@ STAGE = "recognising the scan"
 _SKEW_RANGE = 3.0
 _SKEW_STEP = 0.1
 _SKEW_SIDE = 1000  # the reduced copy's longer side, in pixels
+_CELL_MARGIN = 6  # pixels kept clear of a cell's rulings when it is read alone
+_DOUBTFUL = 0.8  # a cell with a word read with less confidence is read again alone
+_ONE_LINE = 1.8  # ink up to this many word heights high is one line
+_SHORT_WORD = 3.0  # ink this many times as wide as high, or less, is one short word
+_INK_PIXELS = 60  # dark pixels from which a cell holds something to read (a "1" at 300 dpi: about 120)
 
 Image.MAX_IMAGE_PIXELS = 200_000_000  # a 600 dpi A3 page; larger is a decompression bomb
 
@@ -42,16 +48,10 @@ class OcrPage:
     number: int
     width: float
     height: float
-    words: list[OcrWord] = field(default_factory=list)
+    words: list[OcrWord] = field(default_factory=list)  # outside tables
+    tables: list[OcrTable] = field(default_factory=list)
     skew: float = 0.0
-
-    @property
-    def confidence(self) -> float | None:
-        """The page's confidence: its words' confidences weighted by their length; None for no words."""
-        total = sum(len(w.text) for w in self.words)
-        if not total:
-            return None
-        return sum(w.confidence * len(w.text) for w in self.words) / total
+    confidence: float | None = None  # of all its words, weighted by their length; None for no words
 
 
 def pdf_page_images(data: bytes, numbers: list[int]) -> Iterator[tuple[int, Any, float]]:
@@ -109,15 +109,81 @@ def recognise(
         skew = measure_skew(image)
         if abs(skew) >= _SKEW_STEP:
             image = image.rotate(skew, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
+        grids, rulings = find_tables(np.asarray(image))
+        if grids:  # read the page with its tables' rulings erased
+            clean = np.asarray(image).copy()
+            clean[rulings] = 255
+            image = Image.fromarray(clean)
+        found = engine.words(image, timeout=_time_left(budget))
+        tables, words = fill_tables(found, grids)
+        line_height = statistics.median([w.bottom - w.top for w in found]) if found else 0.0
+        for table in tables:
+            _read_doubtful_cells(engine, image, table, line_height, budget)
         scale = POINTS_PER_INCH / dpi
-        words = [
-            OcrWord(w.text, w.x0 * scale, w.top * scale, w.x1 * scale, w.bottom * scale, w.confidence)
-            for w in engine.words(image, timeout=_time_left(budget))
-        ]
-        recognised.append(OcrPage(number, image.width * scale, image.height * scale, words, skew))
+        recognised.append(
+            OcrPage(
+                number,
+                image.width * scale,
+                image.height * scale,
+                [_scaled(w, scale) for w in words],
+                [
+                    OcrTable(
+                        t.top * scale,
+                        t.bottom * scale,
+                        [x * scale for x in t.columns],
+                        t.rows,
+                        [y * scale for y in t.row_rulings],
+                        t.confidence,
+                    )
+                    for t in tables
+                ],
+                skew,
+                _confidence(found),
+            )
+        )
         if progress is not None:
             progress(done, count)
     return recognised
+
+
+def _read_doubtful_cells(
+    engine: OcrEngine, image: Any, table: OcrTable, line_height: float, budget: Budget
+) -> None:
+    """Read again alone, cropped to their ink, the cells of `table` that came back empty (but hold
+    ink) or doubtful and hold one line: a short one as a word ("2", "12", "a)"; read as a line, a lone
+    "2" came back "lễ"), a longer one as a line. A doubtful cell keeps its first reading unless the
+    second is more confident."""
+    grey = np.asarray(image)
+    for row, column, (x0, top, x1, bottom) in table.doubtful_cells(_DOUBTFUL):
+        inner = grey[top + _CELL_MARGIN : bottom - _CELL_MARGIN, x0 + _CELL_MARGIN : x1 - _CELL_MARGIN]
+        if inner.size == 0 or int((inner < 128).sum()) < _INK_PIXELS:
+            continue  # blank, or specks
+        ink = np.argwhere(inner < 160)
+        (y0, left), (y1, right) = ink.min(axis=0), ink.max(axis=0)
+        tight = inner[max(y0 - 4, 0) : y1 + 5, max(left - 4, 0) : right + 5]
+        first = table.rows[row][column]
+        if first and tight.shape[0] > _ONE_LINE * line_height:
+            continue  # several lines: the page's reading stands
+        budget.tick(STAGE)
+        crop = ImageOps.expand(Image.fromarray(tight), border=20, fill=255)
+        short = tight.shape[1] <= _SHORT_WORD * tight.shape[0]
+        words = engine.words(crop, timeout=_time_left(budget), layout="word" if short else "line")
+        read = [w for w in sorted(words, key=lambda w: w.x0) if any(ch.isalnum() for ch in w.text)]
+        if not read or (first and min(w.confidence for w in read) <= table.confidence[row][column]):
+            continue  # specks and stroke ends are not words; a less sure reading does not replace one
+        table.rows[row][column] = " ".join(w.text for w in read)
+        table.confidence[row][column] = min(w.confidence for w in read)
+
+
+def _scaled(word: OcrWord, scale: float) -> OcrWord:
+    return OcrWord(
+        word.text, word.x0 * scale, word.top * scale, word.x1 * scale, word.bottom * scale, word.confidence
+    )
+
+
+def _confidence(words: list[OcrWord]) -> float | None:
+    total = sum(len(w.text) for w in words)
+    return sum(w.confidence * len(w.text) for w in words) / total if total else None
 
 
 def _time_left(budget: Budget) -> float | None:

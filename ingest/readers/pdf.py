@@ -136,7 +136,7 @@ class _Line:
 
 
 @dataclass
-class _Table:
+class RuledTable:
     page: int
     top: float
     rows: list[list[str]]
@@ -150,7 +150,7 @@ class Page:
     number: int
     height: float
     words: list[Word]
-    tables: list[_Table] = field(default_factory=list)
+    tables: list[RuledTable] = field(default_factory=list)
     image_share: float = 0.0  # of the page's area covered by images
 
 
@@ -377,7 +377,7 @@ def _extract_page(page: Any) -> Page:
     ]
     # The table finder costs more than the text itself; pages without rulings have no tables to find.
     found = page.find_tables() if page.edges else []
-    tables: list[_Table] = []
+    tables: list[RuledTable] = []
     for table in found:
         rows = [[" ".join((cell or "").split()) for cell in row] for row in table.extract()]
         if max((len(row) for row in rows), default=0) < 2:
@@ -392,7 +392,7 @@ def _extract_page(page: Any) -> Page:
             [w for w in inside if r.bbox[1] <= (w.top + w.bottom) / 2 <= r.bbox[3]] for r in table.rows
         ]
         tables.append(
-            _Table(
+            RuledTable(
                 page=page.page_number,
                 top=top,
                 rows=rows,
@@ -606,9 +606,9 @@ def _assemble(pages: list[Page], lines_by_page: dict[int, list[_Line]], layout: 
             tables.interrupted()
 
     for page in pages:
-        items: list[_Line | _Table] = [*lines_by_page[page.number], *page.tables]
+        items: list[_Line | RuledTable] = [*lines_by_page[page.number], *page.tables]
         for item in sorted(items, key=lambda item: item.top):
-            if isinstance(item, _Table):
+            if isinstance(item, RuledTable):
                 flush()
                 blocks.extend(tables.rows(item))
                 continue
@@ -695,11 +695,11 @@ class _TableNumbering:
     def interrupted(self) -> None:
         self.open = None
 
-    def rows(self, table: _Table) -> list[Block]:
+    def rows(self, table: RuledTable) -> list[Block]:
         rows = list(zip(table.rows, table.row_bold, table.row_italic, strict=True))
         continued = self.open if self.open is not None and self._continues(self.open, table) else None
         if continued is not None:
-            if rows and rows[0][0] == continued.header:
+            if rows and _same_row(rows[0][0], continued.header):
                 rows = rows[1:]  # the header row repeated on the new page
             header = continued.header
         else:
@@ -721,11 +721,22 @@ class _TableNumbering:
         ]
 
     @staticmethod
-    def _continues(previous: _OpenTable, table: _Table) -> bool:
+    def _continues(previous: _OpenTable, table: RuledTable) -> bool:
         same_columns = len(previous.columns) == len(table.columns) and all(
             abs(a - b) <= 3 for a, b in zip(previous.columns, table.columns, strict=True)
         )
         return table.page == previous.page + 1 and same_columns
+
+
+def _same_row(first: list[str], second: list[str]) -> bool:
+    """The same cells, or nearly (a scan's OCR reads a repeated header "TT." once and "TT" again)."""
+    if first == second:
+        return True
+    if len(first) != len(second):
+        return False
+    return _alike(
+        *("".join(ch for ch in " ".join(row).casefold() if ch.isalnum()) for row in (first, second))
+    )
 
 
 def _page_list(numbers: list[int]) -> str:

@@ -16,7 +16,7 @@ from typing import Any
 
 from ingest.limits import Budget
 from ingest.model import RawDocument, ReadError
-from ingest.ocr.engines import ENGINES, ocr_engine
+from ingest.ocr.engines import ENGINES, OcrWord, ocr_engine
 from ingest.ocr.pages import (
     OcrPage,
     image_file_pages,
@@ -26,10 +26,11 @@ from ingest.ocr.pages import (
     recognise,
 )
 from ingest.ocr.progress import report_page
-from ingest.readers.pdf import Page, Word, layout_document
+from ingest.readers.pdf import Page, RuledTable, Word, layout_document
 
 DEFAULT_ENGINE = "tesseract"  # chosen by measurement: see the README's OCR figures
 DEFAULT_MIN_CONFIDENCE = 0.75
+_MARGIN_SHARE = 0.1  # the top and bottom tenth of a page, where page numbers are printed
 
 
 def ocr_settings() -> tuple[str, float]:
@@ -81,7 +82,7 @@ def _recognised(
     engine = ocr_engine(name)
     budget.allow_ocr(count)
     ocr_pages = recognise(engine, images, count, budget, report_page)
-    empty = [page.number for page in ocr_pages if not page.words]
+    empty = [page.number for page in ocr_pages if not page.words and not page.tables]
     if empty and len(empty) == len(ocr_pages):
         raise ReadError(f"OCR found no text on {_pages_named(empty)}: is the scan blank or upside down?")
     warnings = []
@@ -98,14 +99,40 @@ def _recognised(
 
 def _as_page(page: OcrPage) -> Page:
     """A recognised page as a text layer: one font size per page (the median word height; a scan's
-    sizes are too noisy to tell headings by), upright, no styles."""
+    sizes are too noisy to tell headings by), upright, no styles; its ruled tables with their cells."""
     heights = [w.bottom - w.top for w in page.words]
     size = statistics.median(heights) if heights else 12.0
     words = [
         Word(text=w.text, x0=w.x0, x1=w.x1, top=w.top, bottom=w.bottom, size=size, italic=False, bold=False)
         for w in page.words
+        if not _misread_page_number(w, page)
     ]
-    return Page(number=page.number, height=page.height, words=words)
+    tables = [
+        RuledTable(
+            page=page.number,
+            top=table.top,
+            rows=table.rows,
+            row_bold=[False] * len(table.rows),
+            row_italic=[False] * len(table.rows),
+            columns=table.columns,
+        )
+        for table in page.tables
+    ]
+    return Page(number=page.number, height=page.height, words=words, tables=tables)
+
+
+def _misread_page_number(word: OcrWord, page: OcrPage) -> bool:
+    """A short token with a digit alone on its line in the page's top or bottom margin: a page number
+    OCR read with a slip ("L5" for "15", "-1Z-"), which the layout's exact page-number rule misses and
+    which would cut a paragraph or a table running over the page break."""
+    middle = (word.top + word.bottom) / 2
+    in_margin = middle < _MARGIN_SHARE * page.height or middle > (1 - _MARGIN_SHARE) * page.height
+    if not in_margin or len(word.text.strip("-–—()[] ")) > 4 or not any(ch.isdigit() for ch in word.text):
+        return False
+    return not any(
+        other is not word and min(other.bottom, word.bottom) - max(other.top, word.top) > 0
+        for other in page.words
+    )
 
 
 def _pages_named(numbers: list[int]) -> str:
