@@ -100,6 +100,10 @@ def read_document(
     return analyze(document, symbols_at(document.access_level) if symbols_at else ())
 
 
+class AboveCaller(VanbanError):
+    """The file is marked for a level above the caller's own ("MẬT" sent with an internal key)."""
+
+
 class LevelRefused(VanbanError):
     """The file asks for a lower access level than its stored version has, without saying it means to."""
 
@@ -108,6 +112,7 @@ _FAILURE_KINDS: tuple[tuple[type[VanbanError], str], ...] = (
     (TooLarge, "too_large"),
     (UnsupportedFormat, "unsupported"),
     (LevelRefused, "refused"),
+    (AboveCaller, "forbidden"),
 )
 
 
@@ -122,6 +127,10 @@ def _failed(path: Path, exc: Exception) -> FileOutcome:
         return FileOutcome(str(path), "failed", message=message, failure="internal")
     kind = next((kind for kind_of, kind in _FAILURE_KINDS if isinstance(exc, kind_of)), "invalid")
     return FileOutcome(str(path), "failed", message=str(exc), failure=kind)
+
+
+def _anyone(document_id: str) -> bool:
+    return True  # the command line runs for the owner of the store
 
 
 def _decide_level(document: Document, stored: str | None, requested: str | None, allow_lower: bool) -> str:
@@ -142,10 +151,13 @@ def _decide_level(document: Document, stored: str | None, requested: str | None,
 def _in_own_slot(
     record: Record, document: Document, requested: str | None, may_replace: Callable[[str], bool]
 ) -> Document:
-    """A document stored at a level whose copy was moved aside (`Record.move_aside`) goes back to that
-    copy, not to the lower copy that holds its plain id."""
-    if requested is not None:
-        aside = f"{document.id}{MOVED_ASIDE}{requested}"
+    """Where a document goes when copies of its number were moved aside (`Record.move_aside`): with a
+    level asked for, to the copy of that level; without, to the most restricted copy the caller may
+    replace, so that a revised confidential directive never lands in the public copy's slot (a write
+    without a level keeps the level of the copy it replaces)."""
+    levels = [requested] if requested is not None else list(reversed(LEVELS))
+    for level in levels:
+        aside = f"{document.id}{MOVED_ASIDE}{level}"
         if record.access_level(aside) is not None and may_replace(aside):
             return renamed(document, aside)
     return document
@@ -266,6 +278,7 @@ def store_file(
     drop_points: Callable[[str], None] | None = None,
     key_by_content: bool = False,
     offload: Executor | None = None,
+    ceiling: str | None = None,
 ) -> FileOutcome:
     """Read, parse, analyze and store one file. `access_level` None keeps a stored document's level
     (public for a new one); `may_replace(document_id)` says which stored documents the caller may
@@ -275,7 +288,8 @@ def store_file(
     `drop_points(document_id)` removes a document's search points before its level changes, so that
     they never answer at the old level; `key_by_content` names a document without a symbol by its
     content as well as its name (uploads, whose names say little); `offload` reads and analyzes in
-    another process."""
+    another process; `ceiling`: the highest level the caller may store (a file marked "MẬT" sent by
+    a key below confidential is refused, rather than stored where the key cannot see it)."""
     if access_level is not None:
         check_level(access_level)
     try:
@@ -283,16 +297,18 @@ def store_file(
     except (OSError, VanbanError) as exc:
         return _failed(path, exc)
     source = source_name or str(path)
-    known = record.unchanged(source, hashlib.sha256(data).hexdigest())
-    if known and may_replace is not None and not may_replace(known):
-        known = None  # read as new: the caller's copy is stored beside the hidden one, which stays unnamed
+    # Only a copy the caller may replace answers "unchanged": one it may not see is never named.
+    known = record.unchanged(source, hashlib.sha256(data).hexdigest(), may_replace or _anyone)
     if known and access_level in (None, record.access_level(known)):
         return FileOutcome(source, "unchanged", document_id=known, indexed=record.is_indexed(known))
     try:
         limits, started = config.limits(), time.monotonic()
         document = _run(offload, _parsed, data, source, max_bytes, limits, key_by_content)
-        if may_replace is not None:
-            document = _in_own_slot(record, document, access_level, may_replace)
+        if ceiling is not None and LEVELS.index(document.access_level) > LEVELS.index(ceiling):
+            raise AboveCaller(
+                f"the document is marked {document.access_level} (MẬT); a key cleared for {ceiling} may not store it"
+            )
+        document = _in_own_slot(record, document, access_level, may_replace or _anyone)
         hidden = may_replace is not None and not may_replace(document.id)
         stored_level = None if hidden else record.access_level(document.id)
         document.access_level = _decide_level(document, stored_level, access_level, allow_lower)
@@ -329,6 +345,7 @@ def ingest_file(
     source_name: str | None = None,
     key_by_content: bool = False,
     offload: Executor | None = None,
+    ceiling: str | None = None,
 ) -> FileOutcome:
     """Store one file and index what was stored, with any document left unindexed before (by a process
     that was stopped, or read again because a level changed). The record stays the source of truth
@@ -345,6 +362,7 @@ def ingest_file(
         drop_points=services.store.delete_document,
         key_by_content=key_by_content,
         offload=offload,
+        ceiling=ceiling,
     )
     if outcome.status == "failed" or outcome.document_id is None:
         return outcome

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ingest.limits import Budget
-from ingest.model import ReadError
+from ingest.model import ReadError, TooLarge
 from ingest.ocr.engines import OcrEngine, OcrWord
 from ingest.ocr.progress import Progress
 from ingest.ocr.tables import OcrTable, fill_tables, find_tables
@@ -38,7 +38,11 @@ _ONE_LINE = 1.8  # ink up to this many word heights high is one line
 _SHORT_WORD = 3.0  # ink this many times as wide as high, or less, is one short word
 _INK_PIXELS = 60  # dark pixels from which a cell holds something to read (a "1" at 300 dpi: about 120)
 
-Image.MAX_IMAGE_PIXELS = 200_000_000  # a 600 dpi A3 page; larger is a decompression bomb
+# A page image may have up to this many pixels (an A3 sheet at 600 dpi); larger is refused before it is
+# drawn or decoded, and Pillow refuses larger images itself (it warns up to twice its limit).
+MAX_PAGE_PIXELS = 70_000_000
+Image.MAX_IMAGE_PIXELS = MAX_PAGE_PIXELS
+_UNREADABLE_IMAGE = "the image is damaged or not in a format vanban reads (PNG, JPEG, TIFF)"
 
 
 @dataclass
@@ -55,7 +59,8 @@ class OcrPage:
 
 
 def pdf_page_images(data: bytes, numbers: list[int]) -> Iterator[tuple[int, Any, float]]:
-    """The PDF's pages `numbers` (from 1) as grey images at `DPI`, one at a time."""
+    """The PDF's pages `numbers` (from 1) as grey images at `DPI`, one at a time; a page whose image
+    would exceed `MAX_PAGE_PIXELS` (a huge media box) is refused before it is drawn."""
     import pypdfium2 as pdfium
 
     try:
@@ -64,12 +69,22 @@ def pdf_page_images(data: bytes, numbers: list[int]) -> Iterator[tuple[int, Any,
         raise ReadError(f"damaged PDF: {exc}") from None
     try:
         for number in numbers:
-            page = document[number - 1]
             try:
-                bitmap = page.render(scale=DPI / POINTS_PER_INCH, grayscale=True)
-                yield number, bitmap.to_pil().convert("L"), float(DPI)
-            finally:
-                page.close()
+                page = document[number - 1]
+                width, height = page.get_size()
+                pixels = (width * DPI / POINTS_PER_INCH) * (height * DPI / POINTS_PER_INCH)
+                if pixels > MAX_PAGE_PIXELS:
+                    raise TooLarge(
+                        f"page {number} of the scan is {width / 72:.0f} × {height / 72:.0f} inches: too large to read"
+                    )
+                try:
+                    bitmap = page.render(scale=DPI / POINTS_PER_INCH, grayscale=True)
+                    image = bitmap.to_pil().convert("L")
+                finally:
+                    page.close()
+            except pdfium.PdfiumError as exc:
+                raise ReadError(f"damaged PDF: page {number} cannot be drawn ({exc})") from None
+            yield number, image, float(DPI)
     finally:
         document.close()
 
@@ -78,21 +93,30 @@ def image_file_pages(data: bytes, max_pages: int) -> Iterator[tuple[int, Any, fl
     """The frames of an image file (a TIFF may hold many) as grey images, with their resolution."""
     try:
         image = Image.open(io.BytesIO(data))
-        image.load()
-    except Image.DecompressionBombError:
-        raise ReadError(f"the image has more than {Image.MAX_IMAGE_PIXELS:,} pixels: is it a scan?") from None
-    except (UnidentifiedImageError, OSError):
-        raise ReadError("the image is damaged or not in a format vanban reads (PNG, JPEG, TIFF)") from None
-    frames = getattr(image, "n_frames", 1)
+        frames = getattr(image, "n_frames", 1)
+    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+        raise ReadError(_UNREADABLE_IMAGE) from None
     if frames > max_pages:
         raise ReadError(
             f"the image file has {frames} pages, over the {max_pages} limit (set VANBAN_MAX_PAGES)"
         )
     for index in range(frames):
-        image.seek(index)
-        frame = ImageOps.exif_transpose(image).convert("L")
-        dpi = image.info.get("dpi", (DPI, DPI))[0] or DPI
-        yield index + 1, frame, float(dpi)
+        try:
+            image.seek(index)
+            if image.width * image.height > MAX_PAGE_PIXELS:
+                raise TooLarge(
+                    f"page {index + 1} of the image has more than {MAX_PAGE_PIXELS:,} pixels: is it a scan?"
+                )
+            frame = ImageOps.exif_transpose(image).convert("L")
+            declared = image.info.get("dpi", (DPI, DPI))[0]
+            dpi = (
+                float(declared)
+                if declared and math.isfinite(float(declared)) and float(declared) > 0
+                else DPI
+            )
+        except (UnidentifiedImageError, OSError, ValueError, TypeError, Image.DecompressionBombError):
+            raise ReadError(f"page {index + 1} of the image is damaged: {_UNREADABLE_IMAGE}") from None
+        yield index + 1, frame, dpi
 
 
 def recognise(

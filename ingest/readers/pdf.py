@@ -199,32 +199,36 @@ def read_pdf(data: bytes, source_path: str, sha256: str, budget: Budget | None =
         recognised, warnings, method = ocr_pdf_pages(data, scanned, budget)
         by_number = {page.number: page for page in recognised}
         pages = [by_number.get(page.number, page) for page in pages]
+        if not any(page.words or page.tables for page in pages):
+            raise ReadError(f"OCR found no text on {pages_named(scanned)}: is the scan blank or upside down?")
     blank = [
         page.number for page in pages if not page.words and not page.tables and page.number not in scanned
     ]
     if blank:
         warnings.append(f"pages without text: {_page_list(blank)}")
-    document = layout_document(pages, source_path, "pdf", sha256, budget)
+    document = layout_document(pages, source_path, "pdf", sha256, budget, scanned=bool(scanned))
     document.warnings[:0] = warnings
     document.encoding = method
     return document
 
 
 def _is_scanned(page: Page) -> bool:
-    """A page to read by OCR: one with no text layer, or one that is mostly an image with only a few
-    words of text over it (a stamp, a page number, a scanner's caption)."""
+    """A page to read by OCR: one with an image and no text layer, or one that is mostly an image with
+    only a few words of text over it (a stamp, a page number, a scanner's caption)."""
     characters = sum(len(word.text) for word in page.words)
+    if page.image_share == 0:
+        return False  # nothing to recognise: a page left blank on purpose, or drawn shapes only
     return (not page.words and not page.tables) or (page.image_share > 0.5 and characters < _FEW_CHARACTERS)
 
 
 def layout_document(
-    pages: list[Page], source_path: str, fmt: SourceFormat, sha256: str, budget: Budget
+    pages: list[Page], source_path: str, fmt: SourceFormat, sha256: str, budget: Budget, scanned: bool = False
 ) -> RawDocument:
     """Blocks in reading order from the words (and ruled tables) of each page: lines, page furniture
     dropped, the header's columns, paragraphs joined across lines and pages."""
     lines_by_page = {page.number: _group_lines(page.number, page.words) for page in pages}
     budget.tick(STAGE)
-    _drop_page_furniture(lines_by_page, {page.number: page.height for page in pages})
+    _drop_page_furniture(lines_by_page, {page.number: page.height for page in pages}, scanned)
     layout = _measure_layout([line for lines in lines_by_page.values() for line in lines])
     header, lines_by_page[pages[0].number] = _split_header(
         lines_by_page[pages[0].number], layout, pages[0].height
@@ -288,13 +292,17 @@ def _check_unpacked_streams(document: Any, budget: Budget) -> None:
     the text layer never unpacks them (a scan's pages may be large)."""
     limit = budget.limits.unpacked_bytes
     unpacked = 0
+    contents = _content_stream_ids(document)
     for xref in document.xrefs:
         for objid in xref.get_objids():
             try:
                 stream = document.getobj(objid)
             except PDFObjectNotFound:
                 continue
-            packed = _flate_data(stream) if isinstance(stream, PDFStream) and not _is_image(stream) else None
+            # A page's content is counted whatever its dictionary claims (a bomb labelled /Image).
+            if not isinstance(stream, PDFStream) or (_is_image(stream) and objid not in contents):
+                continue
+            packed = _flate_data(stream)
             if packed is None:
                 continue
             unpacked += _unpacked_size(packed, limit - unpacked)
@@ -303,6 +311,19 @@ def _check_unpacked_streams(document: Any, budget: Budget) -> None:
                     "the PDF's content unpacks to", megabytes(limit), "unpacked_mb", " (a compression bomb?)"
                 )
             budget.tick(STAGE)
+
+
+def _content_stream_ids(document: Any) -> set[int]:
+    """The object numbers of the pages' content streams."""
+    ids: set[int] = set()
+    for page in _pages(document):
+        attributes = page if isinstance(page, dict) else getattr(page, "attrs", {})
+        contents = attributes.get("Contents")
+        for reference in contents if isinstance(contents, list) else [contents]:
+            objid = getattr(reference, "objid", None)
+            if isinstance(objid, int):
+                ids.add(objid)
+    return ids
 
 
 def _is_image(stream: Any) -> bool:
@@ -458,9 +479,12 @@ def _group_lines(page: int, words: list[Word]) -> list[_Line]:
     return sorted(lines, key=lambda line: line.top)
 
 
-def _drop_page_furniture(lines_by_page: dict[int, list[_Line]], heights: dict[int, float]) -> None:
-    """Remove page numbers and running headers/footers, in place."""
-    running = _running_lines(lines_by_page)
+def _drop_page_furniture(
+    lines_by_page: dict[int, list[_Line]], heights: dict[int, float], scanned: bool = False
+) -> None:
+    """Remove page numbers and running headers/footers, in place (`scanned`: matched despite OCR's
+    small differences between pages)."""
+    running = _running_lines(lines_by_page, scanned)
     for number, lines in lines_by_page.items():
         kept = [line for line in lines if id(line) not in running]
         if kept and _is_page_number(kept[0], heights[number]):
@@ -475,25 +499,24 @@ def _is_page_number(line: _Line, page_height: float) -> bool:
     return near_edge and bool(_PAGE_NUMBER.match(line.text))
 
 
-def _running_lines(lines_by_page: dict[int, list[_Line]]) -> set[int]:
+def _running_lines(lines_by_page: dict[int, list[_Line]], scanned: bool = False) -> set[int]:
     """Ids of lines repeated at the same place near the top or bottom of most pages."""
     pages_with_text = [lines for lines in lines_by_page.values() if lines]
     if len(pages_with_text) < 3:
         return set()
-    # Lines alike but for their numbers, spacing and a few characters (a scan's OCR reads the same
-    # header a little differently on each page) are one candidate.
-    candidates: list[tuple[str, list[_Line]]] = []
+    # Lines alike but for their numbers and spacing are one candidate; in a scan, also those alike
+    # but for a few characters (OCR reads the same header a little differently on each page; the
+    # fuzzy comparison is kept to scans, whose pages OCR bounds, because it is quadratic).
+    candidates: dict[str, list[_Line]] = {}
     for lines in pages_with_text:
         for line in {id(line): line for line in lines[:2] + lines[-2:]}.values():
             key = re.sub(r"\d+", "#", "".join(line.text.lower().split()))
-            group = next((group for known, group in candidates if _alike(known, key)), None)
-            if group is None:
-                candidates.append((key, [line]))
-            else:
-                group.append(line)
+            if key not in candidates and scanned:
+                key = next((known for known in candidates if _alike(known, key)), key)
+            candidates.setdefault(key, []).append(line)
     running: set[int] = set()
     needed = max(3, round(0.6 * len(pages_with_text)))
-    for _, lines in candidates:
+    for lines in candidates.values():
         usual_top = statistics.median(line.top for line in lines)
         same_place = [line for line in lines if abs(line.top - usual_top) <= 5]
         if len({line.page for line in same_place}) >= needed:
@@ -506,7 +529,8 @@ def _alike(first: str, second: str) -> bool:
         return True
     if abs(len(first) - len(second)) > 0.1 * max(len(first), len(second)):
         return False
-    return difflib.SequenceMatcher(None, first, second, autojunk=False).ratio() >= _RUNNING_ALIKE
+    matcher = difflib.SequenceMatcher(None, first, second, autojunk=False)
+    return matcher.quick_ratio() >= _RUNNING_ALIKE and matcher.ratio() >= _RUNNING_ALIKE
 
 
 def _measure_layout(lines: list[_Line]) -> _Layout:
@@ -737,6 +761,11 @@ def _same_row(first: list[str], second: list[str]) -> bool:
     return _alike(
         *("".join(ch for ch in " ".join(row).casefold() if ch.isalnum()) for row in (first, second))
     )
+
+
+def pages_named(numbers: list[int]) -> str:
+    """ "page 4" or "pages 1, 2" in an error or warning."""
+    return f"page {_page_list(numbers)}" if len(numbers) == 1 else f"pages {_page_list(numbers)}"
 
 
 def _page_list(numbers: list[int]) -> str:

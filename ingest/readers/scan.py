@@ -26,7 +26,7 @@ from ingest.ocr.pages import (
     recognise,
 )
 from ingest.ocr.progress import report_page
-from ingest.readers.pdf import Page, RuledTable, Word, layout_document
+from ingest.readers.pdf import Page, RuledTable, Word, layout_document, pages_named
 
 DEFAULT_ENGINE = "tesseract"  # chosen by measurement: see the README's OCR figures
 DEFAULT_MIN_CONFIDENCE = 0.75
@@ -58,7 +58,10 @@ def read_image(data: bytes, source_path: str, sha256: str, budget: Budget) -> Ra
     """A PNG, JPEG or TIFF scan (a TIFF may hold many pages)."""
     frames = image_file_pages(data, budget.limits.pages)
     pages, warnings, method = _recognised(frames, _frame_count(data), budget)
-    document = layout_document(pages, source_path, "image", sha256, budget)
+    if not any(page.words or page.tables for page in pages):
+        numbers = [page.number for page in pages]
+        raise ReadError(f"OCR found no text on {pages_named(numbers)}: is the scan blank or upside down?")
+    document = layout_document(pages, source_path, "image", sha256, budget, scanned=True)
     document.warnings[:0] = warnings
     document.encoding = method
     return document
@@ -83,11 +86,9 @@ def _recognised(
     budget.allow_ocr(count)
     ocr_pages = recognise(engine, images, count, budget, report_page)
     empty = [page.number for page in ocr_pages if not page.words and not page.tables]
-    if empty and len(empty) == len(ocr_pages):
-        raise ReadError(f"OCR found no text on {_pages_named(empty)}: is the scan blank or upside down?")
     warnings = []
     if empty:
-        warnings.append(f"OCR found no text on {_pages_named(empty)}")
+        warnings.append(f"OCR found no text on {pages_named(empty)}")
     weak = low_confidence_pages(ocr_pages, threshold)
     if weak:
         listed = ", ".join(f"{number} ({confidence:.0%})" for number, confidence in weak[:20])
@@ -133,8 +134,3 @@ def _misread_page_number(word: OcrWord, page: OcrPage) -> bool:
         other is not word and min(other.bottom, word.bottom) - max(other.top, word.top) > 0
         for other in page.words
     )
-
-
-def _pages_named(numbers: list[int]) -> str:
-    shown = ", ".join(str(n) for n in numbers[:10]) + (" ..." if len(numbers) > 10 else "")
-    return f"page {shown}" if len(numbers) == 1 else f"pages {shown}"

@@ -63,7 +63,7 @@ class Source:
 class _Counted:
     """One version of a document: its segments and in how many of them each syllable occurs."""
 
-    stamp: tuple[str, str]  # (sha256, access level)
+    stamp: tuple[str, str, int]  # (sha256, access level, row): `Record.document_versions`
     segments: int
     words: Counter[str]
 

@@ -152,8 +152,8 @@ class DocumentCache:
     def __init__(self, record: Record, size: int = 256) -> None:
         self.record = record
         self.size = size
-        self._entries: OrderedDict[str, tuple[tuple[str, str], LoadedDocument]] = OrderedDict()
-        self._stamps: dict[str, tuple[str, str] | None] = {}
+        self._entries: OrderedDict[str, tuple[tuple[str, str, int], LoadedDocument]] = OrderedDict()
+        self._stamps: dict[str, tuple[str, str, int] | None] = {}
         self._stamps_of: Any = None  # the record version the stamps were read at
         self._lock = threading.Lock()
 
@@ -168,7 +168,7 @@ class DocumentCache:
                 self._entries.move_to_end(document_id)
                 return entry[1]
         document = self.record.document(document_id)
-        if document is None or (document.sha256, document.access_level) != stamp:
+        if document is None or (document.sha256, document.access_level) != stamp[:2]:
             return None  # replaced between the two reads: this search does without it
         loaded = LoadedDocument(document, {s.id: s for s in document.segments}, reading_positions(document))
         with self._lock:
@@ -178,7 +178,7 @@ class DocumentCache:
                 self._entries.popitem(last=False)
         return loaded
 
-    def _stamp(self, document_id: str) -> tuple[str, str] | None:
+    def _stamp(self, document_id: str) -> tuple[str, str, int] | None:
         version = self.record.version()
         with self._lock:
             if version != self._stamps_of:
@@ -213,7 +213,9 @@ class Searcher:
         self.documents = DocumentCache(record)
         self._restorer = DiacriticRestorer()
         self._restorer_version: tuple[int, int] | None = None
-        self._learnt: dict[str, tuple[tuple[str, str], WordCounts]] = {}  # id → (version, what it taught)
+        self._learnt: dict[
+            str, tuple[tuple[str, str, int], WordCounts]
+        ] = {}  # id → (version, what it taught)
         self._learning = threading.Lock()
 
     def restorer(self) -> DiacriticRestorer:

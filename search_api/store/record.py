@@ -146,15 +146,18 @@ class Record:
     # -- writing -----------------------------------------------------------------------------
 
     @_writing
-    def unchanged(self, source_path: str, sha256: str) -> str | None:
-        """The id of the stored document read from this exact content, if any."""
-        row = self.conn.execute(
-            "SELECT document_id FROM sources WHERE path = ? AND sha256 = ?", (source_path, sha256)
-        ).fetchone()
-        if row and self.conn.execute("SELECT 1 FROM documents WHERE id = ?", (row[0],)).fetchone():
-            return str(row[0])
-        row = self.conn.execute("SELECT id FROM documents WHERE sha256 = ?", (sha256,)).fetchone()
-        return str(row[0]) if row else None
+    def unchanged(self, source_path: str, sha256: str, acceptable: Callable[[str], bool]) -> str | None:
+        """The id of a stored document read from this exact content that `acceptable(id)` allows (the
+        caller may replace it), if any: first the one this source path gave, then any other."""
+        rows = self.conn.execute(
+            "SELECT document_id FROM sources WHERE path = ? AND sha256 = ?"
+            " AND document_id IN (SELECT id FROM documents)",
+            (source_path, sha256),
+        ).fetchall()
+        rows += self.conn.execute(
+            "SELECT id FROM documents WHERE sha256 = ? ORDER BY id", (sha256,)
+        ).fetchall()
+        return next((str(row[0]) for row in rows if acceptable(str(row[0]))), None)
 
     @_writing
     def save(self, document: Document, force: bool = False) -> str:
@@ -416,14 +419,15 @@ class Record:
         document.segments = self.segments(document_id)
         return document
 
-    def document_stamp(self, document_id: str, levels: Collection[str] | None) -> tuple[str, str] | None:
-        """(sha256, access level) of the document when `levels` may read it (any, for None: the owner's
-        view): one short row, for caches of whole documents to check theirs against."""
+    def document_stamp(self, document_id: str, levels: Collection[str] | None) -> tuple[str, str, int] | None:
+        """The version of the document (as `document_versions` gives it) when `levels` may read it (any,
+        for None: the owner's view): one short row, for caches of whole documents to check theirs."""
         condition, params = visible(levels) if levels is not None else ("1", ())
         rows = self._read(
-            f"SELECT sha256, access_level FROM documents WHERE id = ? AND {condition}", (document_id, *params)
+            f"SELECT sha256, access_level, rowid FROM documents WHERE id = ? AND {condition}",
+            (document_id, *params),
         )
-        return (str(rows[0][0]), str(rows[0][1])) if rows else None
+        return (str(rows[0][0]), str(rows[0][1]), int(rows[0][2])) if rows else None
 
     def hides(self, document_id: str, levels: Collection[str]) -> bool:
         """Whether a document with this id exists that `levels` may not read (nor replace)."""
@@ -441,12 +445,12 @@ class Record:
             )
         ]
 
-    def document_versions(self) -> dict[str, tuple[str, str]]:
-        """Every document's id, content hash and access level (the owner's view): what derived caches
-        compare to learn only what changed."""
-        return {
-            row[0]: (row[1], row[2]) for row in self._read("SELECT id, sha256, access_level FROM documents")
-        }
+    def document_versions(self) -> dict[str, tuple[str, str, int]]:
+        """Every document's id and version (the owner's view): content hash, access level, and the row
+        (a document saved again, its references read again at the same hash and level, gets a new
+        row), what derived caches compare to learn only what changed."""
+        rows = self._read("SELECT id, sha256, access_level, rowid FROM documents")
+        return {row[0]: (row[1], row[2], int(row[3])) for row in rows}
 
     def texts_of(self, document_id: str) -> list[str]:
         """The text of each of a document's segments (the owner's view)."""

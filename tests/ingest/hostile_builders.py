@@ -257,10 +257,13 @@ def mark_encrypted(path: Path, name: str = DOCUMENT_XML) -> Path:
     return path
 
 
-def pdf_bomb(path: Path, unpacked: int = 512 * MIB, armoured: bool = False) -> Path:
+def pdf_bomb(
+    path: Path, unpacked: int = 512 * MIB, armoured: bool = False, labelled_image: bool = False
+) -> Path:
     """A one-page PDF whose content stream draws one line of text, then inflates to `unpacked` bytes of
     spaces (512 MB: a 0.5 MB file). The stream is deflated 1 MB at a time, never held whole.
-    `armoured`: the packed stream is ASCII85-encoded too, as some writers do."""
+    `armoured`: the packed stream is ASCII85-encoded too, as some writers do; `labelled_image`: its
+    dictionary says it is an image (which would excuse it from the count)."""
     text = b"BT /F1 12 Tf 72 720 Td (Ke hoach trien khai) Tj ET\n"
     packer = zlib.compressobj(9)
     packed = [packer.compress(text)]
@@ -279,7 +282,10 @@ def pdf_bomb(path: Path, unpacked: int = 512 * MIB, armoured: bool = False) -> P
         b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
         b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R"
         b" /Resources << /Font << /F1 5 0 R >> >> >>",
-        b"<< /Length %d /Filter %s >>\nstream\n" % (len(content), filters) + content + b"\nendstream",
+        b"<< /Length %d /Filter %s%s >>\nstream\n"
+        % (len(content), filters, b" /Subtype /Image" if labelled_image else b"")
+        + content
+        + b"\nendstream",
         b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>",
     ]
     out = io.BytesIO()

@@ -77,7 +77,7 @@ def test_legacy_encoded_text_gives_the_same_segments(
 BROKEN_PDF_MESSAGES = {
     "truncated": "damaged PDF",
     "encrypted": "encrypted PDF",
-    "image_only": "OCR found no text on pages 1, 2",  # shapes only: OCR reads them and finds nothing
+    "image_only": "no text found in the file",  # shapes only: no text layer, no image to recognise
 }
 
 

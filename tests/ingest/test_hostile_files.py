@@ -197,9 +197,13 @@ def test_pdf_with_more_pages_than_the_limit(tmp_path: Path) -> None:
     assert read_file(path, limits=Limits(pages=12)).page_count == 12
 
 
-@pytest.mark.parametrize("armoured", [False, True])
-def test_pdf_whose_content_unpacks_past_the_limit(armoured: bool, tmp_path: Path) -> None:
-    path = pdf_bomb(tmp_path / "bomb.pdf", unpacked=80 * 1024 * 1024, armoured=armoured)
+@pytest.mark.parametrize(("armoured", "labelled_image"), [(False, False), (True, False), (False, True)])
+def test_pdf_whose_content_unpacks_past_the_limit(
+    armoured: bool, labelled_image: bool, tmp_path: Path
+) -> None:
+    path = pdf_bomb(
+        tmp_path / "bomb.pdf", unpacked=80 * 1024 * 1024, armoured=armoured, labelled_image=labelled_image
+    )
     assert path.stat().st_size < 200_000
     assert refused(path) == (
         "the PDF's content unpacks to more than the 64 MB allowed (a compression bomb?)"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import shutil
 from pathlib import Path
 
 import pdfplumber
@@ -12,7 +11,7 @@ from inputs import SEED
 
 from ingest.model import Block, RawDocument, ReadError
 from ingest.readers import read_bytes, read_file
-from ingest.readers.pdf import ENCRYPTED, read_pdf
+from ingest.readers.pdf import ENCRYPTED
 from tests.docgen_pdf import make_broken_pdfs, make_seed_pdf, make_table_pdf, seed_paragraphs
 
 FOOTER = "Kế hoạch thực hiện Kết luận số 72-KL/TW - Tỉnh ủy Kon Tum"
@@ -238,9 +237,28 @@ def test_encrypted_pdf_asks_for_the_password_to_be_removed(broken: dict[str, Pat
     assert str(error.value) == ENCRYPTED == "encrypted PDF: remove the password and try again"
 
 
-@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract is not installed")
-def test_a_pdf_without_text_layer_or_text_to_recognise_names_its_pages(broken: dict[str, Path]) -> None:
-    # Shapes only: the pages are read by OCR (tests/ingest/test_scans.py), which finds no text on them.
-    with pytest.raises(ReadError) as error:
-        read_pdf(broken["image_only"].read_bytes(), str(broken["image_only"]), "0" * 64)
-    assert str(error.value) == "OCR found no text on pages 1, 2: is the scan blank or upside down?"
+def test_a_pdf_of_shapes_only_has_no_text_and_is_not_sent_to_ocr(
+    broken: dict[str, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Grey bars where lines of text would be, drawn, not an image: nothing for OCR to read.
+    monkeypatch.setattr("ingest.readers.scan.ocr_pdf_pages", _no_ocr)
+    with pytest.raises(ReadError, match="^no text found in the file$"):
+        read_file(broken["image_only"])
+
+
+def _no_ocr(*args: object) -> None:
+    raise AssertionError("OCR was asked to read a page without an image")
+
+
+def test_a_page_left_blank_is_a_warning_not_a_scan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from reportlab.pdfgen.canvas import Canvas
+
+    monkeypatch.setattr("ingest.readers.scan.ocr_pdf_pages", _no_ocr)
+    path = tmp_path / "trang-trang.pdf"
+    canvas = Canvas(str(path))
+    canvas.drawString(72, 760, "Ke hoach trien khai nhiem vu nam 2025.")
+    canvas.showPage()
+    canvas.showPage()  # "this page is intentionally left blank"
+    canvas.save()
+    document = read_file(path)
+    assert document.page_count == 2 and document.warnings == ["pages without text: 2"]

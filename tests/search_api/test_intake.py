@@ -455,3 +455,50 @@ def test_analysis_runs_within_the_documents_time() -> None:
     with pytest.raises(TooLarge, match=r"\(finding citations\).*VANBAN_MAX_SECONDS"):
         _analyzed(document, [], Limits(), late)
     assert _analyzed(document, [], Limits(), time.monotonic()).segments[3].words  # in time: analyzed
+
+
+# -- found by the second review: the slot of a revision, and copies named by their content ---------
+
+
+def test_a_revision_without_a_level_goes_to_the_most_restricted_copy(home: Path, tmp_path: Path) -> None:
+    stored, revised = tmp_path / "777-kl-tu.txt", tmp_path / "777-kl-tu-sua.txt"
+    stored.write_text(CONCLUSION, encoding="utf-8")
+    revised.write_text(CONCLUSION + "2. Bố trí lực lượng tại điểm cao 1049.\n", encoding="utf-8")
+    with Record(home) as record:
+        assert store_file(record, stored, LIMIT, "confidential").status == "added"
+
+        def public(found: str) -> bool:
+            return not record.hides(found, ("public",))
+
+        assert store_file(record, stored, LIMIT, "public", may_replace=public).document_id == "777-kl-tu"
+        # The owner (command line) and a confidential key revise the number without naming a level.
+        for may_replace in (None, lambda found: True):
+            outcome = store_file(record, revised, LIMIT, may_replace=may_replace)
+            assert outcome.document_id == "777-kl-tu--confidential", outcome
+        public_copy = record.visible_document("777-kl-tu", ("public",))
+        assert public_copy is not None and public_copy.access_level == "public"
+        assert "1049" not in public_copy.body
+
+
+def test_content_a_key_cannot_see_never_answers_unchanged(home: Path, tmp_path: Path) -> None:
+    text = "Báo cáo tình hình an ninh nội bộ quý III.\n\n1. Rà soát lực lượng bảo vệ.\n"
+    hidden, first, second = (tmp_path / name for name in ("mat.txt", "a.txt", "b.txt"))
+    for path in (hidden, first, second):
+        path.write_text(text, encoding="utf-8")
+
+    def answers(with_hidden: bool) -> list[str]:
+        with Record(home / str(with_hidden)) as record:
+            if with_hidden:
+                assert (
+                    store_file(record, hidden, LIMIT, "confidential", key_by_content=True).status == "added"
+                )
+
+            def public(found: str) -> bool:
+                return not record.hides(found, ("public",))
+
+            return [
+                store_file(record, path, LIMIT, "public", may_replace=public, key_by_content=True).status
+                for path in (first, second)
+            ]
+
+    assert answers(with_hidden=True) == answers(with_hidden=False) == ["added", "unchanged"]

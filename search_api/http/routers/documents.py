@@ -14,7 +14,7 @@ from fastapi import APIRouter, File, Form, UploadFile
 
 from ingest.model import Document, Segment
 from ingest.readers import SUPPORTED_EXTENSIONS
-from search_api.access import Caller, check_level
+from search_api.access import LEVELS, Caller, check_level
 from search_api.http.dependencies import AppState, CallerDep, StateDep, WriterDep
 from search_api.http.errors import ApiError
 from search_api.http.models import (
@@ -33,7 +33,7 @@ from search_api.untrusted import printable
 router = APIRouter(tags=["văn bản"])
 
 # How an upload that failed is answered, by why it failed; any other failure is 422.
-_UPLOAD_FAILURE_STATUS = {"refused": 409, "unsupported": 415, "too_large": 413}
+_UPLOAD_FAILURE_STATUS = {"refused": 409, "forbidden": 403, "unsupported": 415, "too_large": 413}
 # What the outline lists besides top-level segments.
 _OUTLINE_KINDS = ("heading", "preamble", "goal", "purpose", "requirement")
 # An uploaded file is parsed from a scratch copy named after it when its name is this short and plain
@@ -124,6 +124,7 @@ def upload(
                 source_name=name,  # the name as sent, not the scratch copy's
                 key_by_content=True,  # two different "bao-cao.txt" without a symbol are two documents
                 offload=state.reader,  # reading and analysis in their own process: searches go on
+                ceiling=max(who.levels, key=LEVELS.index),
             )
     if outcome.status == "failed":
         raise ApiError(_UPLOAD_FAILURE_STATUS.get(outcome.failure or "", 422), f"{shown}: {outcome.message}")

@@ -409,3 +409,28 @@ def test_internal_plan_visible_to_staff_in_trace_and_hidden_from_public(client: 
     public = client.get("/trace/KL 72").text
     staff = client.get("/trace/KL 72", headers=as_key(INTERNAL_KEY)).text
     assert INTERNAL_ID not in public and INTERNAL_ID in staff
+
+
+def test_a_key_may_not_store_a_file_marked_above_its_level(client: TestClient, served_home: Path) -> None:
+    from tests.http_fixtures import classified_plan
+
+    marked = (
+        classified_plan(served_home.parent).read_text(encoding="utf-8").replace(SECRET_SYMBOL, "48-KH/HU")
+    )
+    before = client.get("/documents", headers=as_key(SECRET_KEY)).json()["documents"]
+    refused = client.post(
+        "/documents",
+        files={"file": ("mat.txt", marked.encode(), "text/plain")},
+        headers=as_key(INTERNAL_KEY),
+    )
+    assert refused.status_code == 403, refused.text
+    assert (
+        "marked confidential (MẬT); a key cleared for internal may not store it"
+        in refused.json()["error"]["message"]
+    )
+    assert client.get("/documents", headers=as_key(SECRET_KEY)).json()["documents"] == before
+    stored = client.post(  # the same file from a key cleared for it
+        "/documents", files={"file": ("mat.txt", marked.encode(), "text/plain")}, headers=as_key(SECRET_KEY)
+    )
+    assert stored.status_code == 201, stored.text
+    client.delete(f"/documents/{stored.json()['document_id']}", headers=as_key(SECRET_KEY))  # as it was
