@@ -346,6 +346,7 @@ def ingest_file(
     key_by_content: bool = False,
     offload: Executor | None = None,
     ceiling: str | None = None,
+    finish_others: bool = True,
 ) -> FileOutcome:
     """Store one file and index what was stored, with any document left unindexed before (by a process
     that was stopped, or read again because a level changed). The record stays the source of truth
@@ -375,7 +376,8 @@ def ingest_file(
             cause = str(exc) if isinstance(exc, VanbanError) else f"{type(exc).__name__}: {exc}"
             outcome.message = f"stored, but not indexed ({cause}); run `vanban reindex --if-outdated`"
             return outcome
-    finish_indexing(record, services.store, services.embedder)  # others left by a stopped process
+    if finish_others:  # others left by a stopped process, or moved aside (the service does it later)
+        finish_indexing(record, services.store, services.embedder)
     outcome.indexed = record.is_indexed(outcome.document_id)
     if outcome.status == "unchanged" and not was_indexed:
         outcome.message = "stored earlier but not indexed: indexed now"

@@ -43,26 +43,39 @@ class AppState:
         self.reader = ReaderProcess(settings.reader_memory_bytes)
         self._answerers: dict[tuple[str, ...], Answerer] = {}
         self._answerers_lock = threading.Lock()
-        # Documents a stopped process stored but did not index (an upload cut by a crash) are indexed
-        # at start, in the background: search answers meanwhile, and /health counts what is left.
+        # Documents stored but not indexed are indexed in the background: at start (those a stopped
+        # process left), and after an upload (a hidden document it moved aside: its re-indexing must
+        # not lengthen the answer to a caller who cannot see it). Search answers meanwhile, and
+        # /health counts what is left.
         self._closing = threading.Event()
+        self._more = threading.Event()
+        self._more.set()
         self._finisher = threading.Thread(
             target=self._finish_indexing, name="vanban-finish-indexing", daemon=True
         )
         self._finisher.start()
 
+    def finish_indexing_later(self) -> None:
+        """Have the background finisher index whatever is stored but not indexed."""
+        self._more.set()
+
     def _finish_indexing(self) -> None:
         services = self.services
-        try:
-            finish_indexing(
-                services.record,
-                services.store,
-                services.embedder,
-                stop=self._closing.is_set,
-                lock=self.write_lock,
-            )
-        except VanbanError as exc:  # the record keeps them: `vanban reindex --if-outdated` finishes them
-            log.warning("documents stored but not indexed remain: %s", exc)
+        while not self._closing.is_set():
+            self._more.wait()
+            self._more.clear()
+            if self._closing.is_set():
+                return
+            try:
+                finish_indexing(
+                    services.record,
+                    services.store,
+                    services.embedder,
+                    stop=self._closing.is_set,
+                    lock=self.write_lock,
+                )
+            except VanbanError as exc:  # the record keeps them: `vanban reindex --if-outdated` finishes them
+                log.warning("documents stored but not indexed remain: %s", exc)
 
     def answerer(self, levels: tuple[str, ...]) -> Answerer:
         """One answerer per access level (they share the conversations, which remember the level)."""
@@ -88,6 +101,7 @@ class AppState:
 
     def close(self) -> None:
         self._closing.set()
+        self._more.set()
         self._finisher.join(timeout=120)  # at most the document being indexed
         self.reader.shutdown(cancel_futures=True)
         self.services.close()

@@ -125,7 +125,9 @@ def upload(
                 key_by_content=True,  # two different "bao-cao.txt" without a symbol are two documents
                 offload=state.reader,  # reading and analysis in their own process: searches go on
                 ceiling=max(who.levels, key=LEVELS.index),
+                finish_others=False,  # in the background: a moved-aside document's time is not the caller's
             )
+        state.finish_indexing_later()
     if outcome.status == "failed":
         raise ApiError(_UPLOAD_FAILURE_STATUS.get(outcome.failure or "", 422), f"{shown}: {outcome.message}")
     if not outcome.indexed:  # stored, but search cannot find it until the index is repaired
