@@ -349,8 +349,10 @@ def ingest_file(
     finish_others: bool = True,
 ) -> FileOutcome:
     """Store one file and index what was stored, with any document left unindexed before (by a process
-    that was stopped, or read again because a level changed). The record stays the source of truth
-    when indexing fails: the outcome says so, and `vanban reindex --if-outdated` finishes the work."""
+    that was stopped, read again because a level changed, or moved aside) unless `finish_others` is
+    false (the service leaves those to its background finisher). The record stays the source of truth
+    when indexing fails: the outcome says so, and `vanban reindex --if-outdated` finishes the work.
+    The other arguments are `store_file`'s."""
     record = services.record
     outcome = store_file(
         record,
