@@ -22,8 +22,8 @@ from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
 from ingest.model import ReadError, TooLarge
+from ingest.ocr.settings import ENGINES
 
-ENGINES = ("tesseract", "trueocr")
 Layout = Literal["page", "line", "word"]
 # Tesseract's page segmentation modes: automatic, a single line, a single word.
 _PAGE_SEGMENTATION: dict[str, str] = {"page": "3", "line": "7", "word": "8"}

@@ -89,8 +89,9 @@ def pdf_page_images(data: bytes, numbers: list[int]) -> Iterator[tuple[int, Any,
         document.close()
 
 
-def image_file_pages(data: bytes, max_pages: int) -> Iterator[tuple[int, Any, float]]:
-    """The frames of an image file (a TIFF may hold many) as grey images, with their resolution."""
+def image_file_pages(data: bytes, max_pages: int) -> tuple[int, Iterator[tuple[int, Any, float]]]:
+    """How many frames an image file holds (a TIFF may hold many), and the frames as grey images with
+    their resolution, opened once; the frames are decoded one at a time as they are read."""
     try:
         image = Image.open(io.BytesIO(data))
         frames = getattr(image, "n_frames", 1)
@@ -100,6 +101,10 @@ def image_file_pages(data: bytes, max_pages: int) -> Iterator[tuple[int, Any, fl
         raise ReadError(
             f"the image file has {frames} pages, over the {max_pages} limit (set VANBAN_MAX_PAGES)"
         )
+    return frames, _frames(image, frames)
+
+
+def _frames(image: Any, frames: int) -> Iterator[tuple[int, Any, float]]:
     for index in range(frames):
         try:
             image.seek(index)

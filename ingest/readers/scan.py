@@ -9,14 +9,13 @@ document's warnings, and a page that gives no text at all is an error naming it.
 
 from __future__ import annotations
 
-import os
 import statistics
 from collections.abc import Iterator
 from typing import Any
 
 from ingest.limits import Budget
 from ingest.model import RawDocument, ReadError
-from ingest.ocr.engines import ENGINES, OcrWord, ocr_engine
+from ingest.ocr.engines import OcrWord, ocr_engine
 from ingest.ocr.pages import (
     OcrPage,
     image_file_pages,
@@ -26,27 +25,10 @@ from ingest.ocr.pages import (
     recognise,
 )
 from ingest.ocr.progress import report_page
+from ingest.ocr.settings import ocr_settings
 from ingest.readers.pdf import Page, RuledTable, Word, layout_document, pages_named
 
-DEFAULT_ENGINE = "tesseract"  # chosen by measurement: see the README's OCR figures
-DEFAULT_MIN_CONFIDENCE = 0.75
 _MARGIN_SHARE = 0.1  # the top and bottom tenth of a page, where page numbers are printed
-
-
-def ocr_settings() -> tuple[str, float]:
-    """The engine (`VANBAN_OCR_ENGINE`) and the confidence below which a page is flagged
-    (`VANBAN_OCR_MIN_CONFIDENCE`, 0 to 1)."""
-    engine = os.environ.get("VANBAN_OCR_ENGINE", "").strip() or DEFAULT_ENGINE
-    if engine not in ENGINES:
-        raise ReadError(f"VANBAN_OCR_ENGINE must be one of {', '.join(ENGINES)}, not '{engine}'")
-    raw = os.environ.get("VANBAN_OCR_MIN_CONFIDENCE", "").strip()
-    try:
-        threshold = float(raw) if raw else DEFAULT_MIN_CONFIDENCE
-    except ValueError:
-        threshold = -1.0
-    if not 0 <= threshold <= 1:
-        raise ReadError(f"VANBAN_OCR_MIN_CONFIDENCE must be a number from 0 to 1, not '{raw}'")
-    return engine, threshold
 
 
 def ocr_pdf_pages(data: bytes, numbers: list[int], budget: Budget) -> tuple[list[Page], list[str], str]:
@@ -56,8 +38,8 @@ def ocr_pdf_pages(data: bytes, numbers: list[int], budget: Budget) -> tuple[list
 
 def read_image(data: bytes, source_path: str, sha256: str, budget: Budget) -> RawDocument:
     """A PNG, JPEG or TIFF scan (a TIFF may hold many pages)."""
-    frames = image_file_pages(data, budget.limits.pages)
-    pages, warnings, method = _recognised(frames, _frame_count(data), budget)
+    count, frames = image_file_pages(data, budget.limits.pages)
+    pages, warnings, method = _recognised(frames, count, budget)
     if not any(page.words or page.tables for page in pages):
         numbers = [page.number for page in pages]
         raise ReadError(f"OCR found no text on {pages_named(numbers)}: is the scan blank or upside down?")
@@ -65,17 +47,6 @@ def read_image(data: bytes, source_path: str, sha256: str, budget: Budget) -> Ra
     document.warnings[:0] = warnings
     document.encoding = method
     return document
-
-
-def _frame_count(data: bytes) -> int:
-    import io
-
-    from PIL import Image
-
-    try:
-        return int(getattr(Image.open(io.BytesIO(data)), "n_frames", 1))
-    except Exception:  # the reader itself reports an unreadable image
-        return 1
 
 
 def _recognised(

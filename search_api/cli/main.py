@@ -14,6 +14,7 @@ from rich.table import Table
 
 from ingest.model import Document, Segment, VanbanError
 from ingest.ocr.progress import ocr_progress
+from ingest.ocr.settings import ocr_settings
 from ingest.readers import SUPPORTED_EXTENSIONS
 from nlp.embeddings import Embedder
 from search_api import config
@@ -131,6 +132,7 @@ def _facts_line(segment: Segment) -> str:
 def cmd_ingest(args: argparse.Namespace) -> int:
     max_bytes = config.max_file_bytes()
     config.limits()  # a bad VANBAN_MAX_… value is one error before any file is read
+    ocr_settings()  # and a bad VANBAN_OCR_… value
     files, report_missing = collect_files(args.paths)
     report = IngestReport(outcomes=list(report_missing))
     if not files and not report_missing:

@@ -16,6 +16,7 @@ from starlette.datastructures import Headers
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from ingest.ocr.settings import ocr_settings
 from search_api import config
 from search_api.access import Caller, caller_for, parse_api_keys
 from search_api.http.errors import error_response
@@ -44,6 +45,7 @@ class HttpSettings:
     @classmethod
     def from_env(cls) -> HttpSettings:
         config.limits()  # the work per document: read per upload, checked here so a bad value stops the start
+        ocr_settings()  # likewise the OCR engine and its confidence threshold
         return cls(
             parse_api_keys(),
             config.max_file_bytes(),

@@ -77,6 +77,7 @@ def no_server(monkeypatch: pytest.MonkeyPatch) -> list[object]:
         ("VANBAN_MAX_UPLOADS", "none", "VANBAN_MAX_UPLOADS must be a whole number"),
         ("VANBAN_MAX_FILE_MB", "lots", "VANBAN_MAX_FILE_MB must be a number"),
         ("VANBAN_READER_MEMORY_MB", "-5", "VANBAN_READER_MEMORY_MB must be a positive number of megabytes"),
+        ("VANBAN_OCR_ENGINE", "paddle", "VANBAN_OCR_ENGINE must be one of tesseract, trueocr"),
     ],
 )
 def test_serve_with_a_bad_setting_says_so_in_one_line(  # type: ignore[no-untyped-def]
