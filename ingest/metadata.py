@@ -106,6 +106,7 @@ def _named_symbol(line: str) -> list[tuple[str, re.Match[str]]]:
 
 def extract_metadata(segments: list[Segment], body: str) -> Metadata:
     meta = Metadata()
+    ocr = any(s.ocr_confidence is not None for s in segments)  # a scan: symbols as OCR misreads them too
     header = [s for s in segments if s.kind == "preamble"][:8]
     header_lines = [line.strip() for s in header for line in s.text.split("\n") if line.strip()]
     meta.classified = any(_SECRECY_MARK.match(line) for line in header_lines)
@@ -126,7 +127,7 @@ def extract_metadata(segments: list[Segment], body: str) -> Metadata:
     for line in header_lines:
         found = re.match(r"^(?:Số|SỐ)\s*:?\s*(.+)$", line)
         value = _SPACE_IN_SYMBOL.sub("", found.group(1)) if found else ""
-        candidates = find_symbols(value) if found else []
+        candidates = find_symbols(value, ocr) if found else []
         letter = _LETTER_SYMBOL.match(value) if found and not candidates else None
         if letter:
             meta.number = letter.group(1)
@@ -134,7 +135,7 @@ def extract_metadata(segments: list[Segment], body: str) -> Metadata:
         if not candidates and re.match(
             r"^(?:#\s*)?(" + "|".join(_TYPE_NAMES) + r")\s+số\s", line, re.IGNORECASE
         ):
-            candidates = find_symbols(line)
+            candidates = find_symbols(line, ocr)
         if not candidates and not found:
             candidates = _named_symbol(line)
         if candidates:
@@ -169,7 +170,7 @@ def extract_metadata(segments: list[Segment], body: str) -> Metadata:
     # ones ("... về tiếp tục thực hiện Nghị quyết 13") belong to the cited document, not to this one.
     for text in filter(None, (meta.title, opening.text[:600] if opening else None)):
         found = _IMPLEMENTS.search(text)
-        symbols = find_symbols(found.group("symbol") + " ") if found else []
+        symbols = find_symbols(found.group("symbol") + " ", ocr) if found else []
         if symbols and symbols[0][0] != meta.number:
             meta.implements.append(symbols[0][0])
             break

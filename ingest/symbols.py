@@ -22,15 +22,46 @@ SYMBOL_PATTERN = re.compile(
     r")(?![\w])",
 )
 
+# The same symbols as OCR misreads their punctuation: "/" read as "I", "l" or "|" ("72-KLITW"), a dash
+# as "–" or "~", a space put in around them or inside a short issuer code ("72-KL/T W"). Sought only
+# in text read by OCR (`find_symbols(text, ocr=True)`), where the exact pattern found nothing: typed
+# text keeps its exact reading.
+_OCR_SLASH = r"(?:\s?[/|\\]\s?|[Il])"
+_OCR_DASH = r"\s?[-–—~]\s?"
+_OCR_ISSUER = r"(?:[A-ZĐ]{1,2} [A-ZĐ]{1,2}(?![\w/-])|" + _ISSUER_CODE + r")"
+OCR_SYMBOL_PATTERN = re.compile(
+    r"(?<![\w/-])(?:"
+    r"(?P<pnum>\d{1,5}[a-z]?)"
+    + _OCR_DASH
+    + r"(?P<pabbr>"
+    + _ABBR
+    + r")"
+    + _OCR_SLASH
+    + r"(?P<pissuer>"
+    + _OCR_ISSUER
+    + r")"
+    r"|(?P<snum>\d{1,5})"
+    + _OCR_SLASH
+    + r"(?:(?P<syear>(?:19|20)\d{2})"
+    + _OCR_SLASH
+    + r")?(?P<sabbr>"
+    + _ABBR
+    + r")"
+    + _OCR_DASH
+    + r"(?P<sissuer>"
+    + _OCR_ISSUER
+    + r")"
+    r")(?![\w])",
+)
+
 
 def canonical_symbol(match: re.Match[str]) -> str:
     """The symbol as one canonical string: the type abbreviation as listed, the issuer uppercased."""
     if match.group("pnum"):
-        return (
-            f"{match.group('pnum')}-{_canonical_abbr(match.group('pabbr'))}/{match.group('pissuer').upper()}"
-        )
+        issuer = match.group("pissuer").replace(" ", "").upper()
+        return f"{match.group('pnum')}-{_canonical_abbr(match.group('pabbr'))}/{issuer}"
     year = f"{match.group('syear')}/" if match.group("syear") else ""
-    issuer = _canonical_issuer(match.group("sissuer"))
+    issuer = _canonical_issuer(match.group("sissuer").replace(" ", ""))
     return f"{match.group('snum')}/{year}{_canonical_abbr(match.group('sabbr'))}-{issuer}"
 
 
@@ -46,8 +77,18 @@ def _canonical_issuer(code: str) -> str:
     return "-".join(_MIXED_CASE.get(part.upper(), part) for part in code.split("-"))
 
 
-def find_symbols(text: str) -> list[tuple[str, re.Match[str]]]:
-    return [(canonical_symbol(m), m) for m in SYMBOL_PATTERN.finditer(text)]
+def find_symbols(text: str, ocr: bool = False) -> list[tuple[str, re.Match[str]]]:
+    """The symbols of `text`, canonical, with their matches; `ocr`: the text was read by OCR, and a
+    symbol whose punctuation OCR misread is found too (`OCR_SYMBOL_PATTERN`)."""
+    exact = list(SYMBOL_PATTERN.finditer(text))
+    if not ocr:
+        return [(canonical_symbol(m), m) for m in exact]
+    # Where both read a symbol, the longer reading: "72-KL/T W" is "72-KL/TW", not "72-KL/T".
+    found: list[re.Match[str]] = []
+    for match in sorted([*exact, *OCR_SYMBOL_PATTERN.finditer(text)], key=lambda m: (m.start(), -m.end())):
+        if not found or match.start() >= found[-1].end():
+            found.append(match)
+    return [(canonical_symbol(m), m) for m in found]
 
 
 def type_of_symbol(symbol: str) -> str | None:

@@ -116,6 +116,10 @@ class AgencyRegistry:
 
     # -- keys --------------------------------------------------------------------------------------
 
+    def keys(self) -> list[str]:
+        """Every key a body is found under (match keys: lowercase, as written and expanded)."""
+        return list(self._by_key)
+
     def expand(self, text: str) -> str:
         """The match key of `text` with abbreviations written out ("BCS đảng UBND tỉnh" → "ban cán sự đảng ủy ban nhân dân tỉnh")."""
         key = match_key(text)

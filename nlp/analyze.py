@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Iterator
+from contextlib import contextmanager
 
 from ingest.limits import Budget
 from ingest.model import Document, Segment
 from nlp.agencies import AgencyRegistry
 from nlp.assignments import extract_assignments
-from nlp.citations import extract_citations
+from nlp.citations import extract_citations, merge_citations
+from nlp.ocr_reading import reading_copy
 from nlp.targets import annotate_targets
 from nlp.timeframes import extract_time_frames
 
@@ -26,15 +28,39 @@ def analyze(
     between the steps.
     """
     tick = budget.tick if budget is not None else _no_deadline
-    extract_citations(document, known_symbols)
-    tick("finding citations")
-    extract_assignments(document, registry or AgencyRegistry.default())
-    tick("finding assignments")
-    annotate_targets(document)  # passes the year of "Đến năm 2030" headings down to their targets
-    tick("finding targets")
-    for segment in document.segments:
-        segment.time_frames = extract_time_frames(segment.text)
+    registry = registry or AgencyRegistry.default()
+    with _ocr_slips_mended(document, registry):
+        extract_citations(document, known_symbols)
+        tick("finding citations")
+        extract_assignments(document, registry)
+        tick("finding assignments")
+        annotate_targets(document)  # passes the year of "Đến năm 2030" headings down to their targets
+        tick("finding targets")
+        for segment in document.segments:
+            segment.time_frames = extract_time_frames(segment.text)
     return document
+
+
+@contextmanager
+def _ocr_slips_mended(document: Document, registry: AgencyRegistry) -> Iterator[None]:
+    """Within the block, the segments OCR read hold their reading copy (`nlp.ocr_reading`): the
+    extractors find "72-KL/TW" in "72-KLITW" and "chủ trì" in "chú trì". After it they hold the text as
+    read again, and each citation its mention as written there (the copy has the text's spans)."""
+    read = [(segment, segment.text) for segment in document.segments if segment.ocr_confidence is not None]
+    for segment, text in read:
+        segment.text = reading_copy(text, registry)
+    try:
+        yield
+    finally:
+        for segment, text in read:
+            segment.text = text
+            for citation in segment.citations:
+                if citation.span is not None:
+                    citation.mention = text[citation.span[0] : citation.span[1]]
+        if read:
+            document.citations = merge_citations(
+                c for segment in document.segments for c in segment.citations
+            )
 
 
 def _no_deadline(stage: str) -> None:
