@@ -61,10 +61,18 @@ class Block:
     table: int | None = None  # table number within the document, for table rows
     header_row: bool = False  # first row of a table, with column titles
     in_header: bool = False  # part of the document's header block (issuer, motto, place and date)
+    ocr_confidence: float | None = None  # a scan's: how sure OCR was of the text (0 to 1)
 
     @property
     def is_table_row(self) -> bool:
         return self.cells is not None
+
+
+def ocr_confidence_of(blocks: list[Block]) -> float | None:
+    """The OCR confidence of text made of `blocks`, weighted by their length; None when none was OCR'd."""
+    weighted = [(b.ocr_confidence, len(b.text)) for b in blocks if b.ocr_confidence is not None]
+    total = sum(length for _, length in weighted)
+    return sum(c * length for c, length in weighted) / total if total else None
 
 
 @dataclass
@@ -155,6 +163,7 @@ class Segment:
     targets: list[Target] = field(default_factory=list)
     time_frames: list[TimeFrame] = field(default_factory=list)
     words: list[str] = field(default_factory=list)  # multi-syllable words of the text (word segmentation)
+    ocr_confidence: float | None = None  # a scan's: how sure OCR was of the text (0 to 1), else None
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -12,7 +12,7 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from ingest.model import Block
+from ingest.model import Block, ocr_confidence_of
 
 # Characters that carry no text: zero-width marks, BOM, soft hyphen, bidi controls.
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u200e\u200f"), None)
@@ -141,6 +141,7 @@ def join_broken_paragraphs(blocks: list[Block]) -> list[Block]:
                 text=previous.text + " " + block.text,
                 italic=previous.italic and block.italic,
                 bold=previous.bold and block.bold,
+                ocr_confidence=ocr_confidence_of([previous, block]),
             )
             continue
         joined.append(block)

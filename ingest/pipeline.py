@@ -11,8 +11,9 @@ from pathlib import Path
 
 from ingest.limits import Budget, Limits
 from ingest.metadata import extract_metadata
-from ingest.model import Document, RawDocument
+from ingest.model import Document, RawDocument, Segment
 from ingest.normalize import fold_diacritics, normalize_blocks
+from ingest.ocr.settings import ocr_settings
 from ingest.readers import DEFAULT_MAX_BYTES, read_bytes, read_file
 from ingest.segment import segment_blocks
 
@@ -80,10 +81,27 @@ def build_document(raw: RawDocument, budget: Budget | None = None) -> Document:
         body=body,
         encoding=raw.encoding,
         access_level="confidential" if meta.classified else "public",
-        warnings=list(raw.warnings),
+        warnings=list(raw.warnings) + _weakly_read(segments),
         segments=segments,
     )
     return renamed(document, document_id_for(meta.number, raw.source_path))
+
+
+def _weakly_read(segments: list[Segment]) -> list[str]:
+    """A warning naming the parts of a scan OCR read with less than the threshold's confidence (a page
+    read well overall can hold one smudged paragraph: the one whose assignment may be wrong)."""
+    if all(s.ocr_confidence is None for s in segments):
+        return []
+    _, threshold = ocr_settings()
+    weak = [s for s in segments if s.ocr_confidence is not None and s.ocr_confidence < threshold]
+    if not weak:
+        return []
+    listed = ", ".join(f"{s.path} ({s.ocr_confidence:.0%})" for s in weak[:_WEAK_LISTED])
+    more = f" and {len(weak) - _WEAK_LISTED} more" if len(weak) > _WEAK_LISTED else ""
+    return [f"parts read by OCR with less than {threshold:.0%} confidence, check them: {listed}{more}"]
+
+
+_WEAK_LISTED = 20  # parts named in the warning; the document page marks every one
 
 
 def parse_file(

@@ -16,7 +16,7 @@ import re
 from dataclasses import dataclass, field
 
 from ingest.limits import Budget
-from ingest.model import Block, Segment
+from ingest.model import Block, Segment, ocr_confidence_of
 from ingest.normalize import fold_diacritics
 from ingest.vocabulary import (
     AGENCY_SUBJECT_STARTS,
@@ -219,6 +219,7 @@ def segment_blocks(
                 parent_path=draft.parent_path,
                 cells=draft.cells,
                 columns=draft.columns,
+                ocr_confidence=ocr_confidence_of([blocks[i] for i in draft.blocks]),
             )
         )
     _link_assignments(segments)

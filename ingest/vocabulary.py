@@ -86,6 +86,15 @@ SEGMENT_KIND_LABELS: dict[str, str] = {
     "other": "Nội dung",
 }
 
+# Source formats (`ingest.model.SourceFormat`) as the document page names them.
+SOURCE_FORMAT_LABELS: dict[str, str] = {
+    "txt": "Tệp văn bản",
+    "md": "Tệp Markdown",
+    "pdf": "PDF",
+    "docx": "Word",
+    "image": "Ảnh quét",
+}
+
 # The levels of the administration, from the top: an issuer's, a body's, a directive's.
 ADMINISTRATIVE_LEVELS: tuple[str, ...] = ("trung ương", "tỉnh", "huyện", "xã")
 

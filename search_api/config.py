@@ -74,3 +74,25 @@ def _positive(name: str, raw: str, unit: str, whole: bool) -> float:
     if not math.isfinite(value) or value <= 0 or (whole and not value.is_integer()):
         raise VanbanError(f"{name} must be {kind} of {unit}, not '{raw}'")
     return int(value) if whole else value
+
+
+def max_queued_uploads() -> int:
+    """How many uploads may wait to be read or be read at once, beyond which an upload is answered
+    429: `$VANBAN_MAX_QUEUED_UPLOADS`, default 20 (each waits as a copy on disk)."""
+    raw = os.environ.get("VANBAN_MAX_QUEUED_UPLOADS", "").strip() or "20"
+    return int(_positive("VANBAN_MAX_QUEUED_UPLOADS", raw, "uploads", whole=True))
+
+
+def upload_wait_seconds() -> float:
+    """How long an upload request waits for its file to be read and stored before it answers 202 with
+    the address to ask for it later: `$VANBAN_UPLOAD_WAIT_SECONDS`, default 20 (0: never waits)."""
+    raw = os.environ.get("VANBAN_UPLOAD_WAIT_SECONDS", "").strip() or "20"
+    try:
+        seconds = float(raw)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds <= 600:
+        raise VanbanError(
+            f"VANBAN_UPLOAD_WAIT_SECONDS must be a number of seconds from 0 to 600, not '{raw}'"
+        )
+    return seconds

@@ -16,12 +16,14 @@ import threading
 import time
 from collections.abc import Callable, Collection, Iterable
 from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from ingest.limits import Budget, Limits
 from ingest.model import Document, TooLarge, UnsupportedFormat, VanbanError
+from ingest.ocr.progress import report_pages_to
 from ingest.pipeline import MOVED_ASIDE, keyed_by_content, parse_bytes, renamed
 from ingest.readers import DEFAULT_MAX_BYTES, SUPPORTED_EXTENSIONS, check_size
 from nlp.analyze import analyze
@@ -198,12 +200,18 @@ def _analyzed(document: Document, symbols: list[str], limits: Limits, started: f
     return document
 
 
-def _start_reader(most_bytes: int | None) -> None:
+def _start_reader(most_bytes: int | None, pages: Any) -> None:
     """The reader process yields the processor to the service's searches (reading is work that can
-    wait), and has an address space of `most_bytes`: a file that needs more fails alone, MemoryError."""
+    wait), has an address space of `most_bytes` (a file that needs more fails alone, MemoryError), and
+    reports the pages OCR has read into the shared array `pages` (done, in all)."""
     os.nice(READER_NICENESS)
     if most_bytes:
         resource.setrlimit(resource.RLIMIT_AS, (most_bytes, most_bytes))
+
+    def page_read(done: int, total: int) -> None:
+        pages[0], pages[1] = done, total
+
+    report_pages_to(page_read)
 
 
 # The reader's scheduling priority below the service's: searches beside 4 uploads keep their latency.
@@ -220,6 +228,20 @@ class ReaderProcess(Executor):
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
         self._memory = memory_bytes
+        self._context = multiprocessing.get_context("forkserver")
+        # The pages OCR has read of the file being read (done, in all), written by the process: one
+        # file is read at a time, so the numbers are that file's.
+        self._pages = self._context.Array("q", 2)
+
+    def pages_read(self) -> tuple[int, int]:
+        """(pages read, pages in all) of the scan being read; (0, 0) before OCR starts or for no scan."""
+        with self._pages.get_lock():
+            return int(self._pages[0]), int(self._pages[1])
+
+    def forget_pages(self) -> None:
+        """Before a new file: its count starts from nothing."""
+        with self._pages.get_lock():
+            self._pages[0] = self._pages[1] = 0
 
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         for attempt in (1, 2):
@@ -227,9 +249,9 @@ class ReaderProcess(Executor):
                 if self._pool is None:
                     self._pool = ProcessPoolExecutor(
                         1,
-                        mp_context=multiprocessing.get_context("forkserver"),
+                        mp_context=self._context,
                         initializer=_start_reader,
-                        initargs=(self._memory,),
+                        initargs=(self._memory, self._pages),
                     )
                 pool = self._pool
             try:
@@ -267,54 +289,82 @@ def _run(offload: Executor | None, stage: Callable[..., Document], *args: object
         ) from None
 
 
-def store_file(
+Stage = Callable[[str], None]  # told "reading", "analysing", "indexing" as a file's work moves on
+
+
+def _no_stage(name: str) -> None:
+    pass
+
+
+@dataclass
+class _Read:
+    """A file parsed, not yet stored: what reading (outside the write lock) hands to storing."""
+
+    source: str
+    document: Document
+    limits: Limits
+    started: float  # when its reading began: analysis has what is left of the document's time
+
+
+def _read_for_store(
     record: Record,
     path: Path,
     max_bytes: int,
-    access_level: str | None = None,
-    may_replace: Callable[[str], bool] | None = None,
-    allow_lower: bool = False,
-    source_name: str | None = None,
-    drop_points: Callable[[str], None] | None = None,
-    key_by_content: bool = False,
-    offload: Executor | None = None,
-    ceiling: str | None = None,
-) -> FileOutcome:
-    """Read, parse, analyze and store one file. `access_level` None keeps a stored document's level
-    (public for a new one); `may_replace(document_id)` says which stored documents the caller may
-    replace (the HTTP service: those its key may read); one it may not steps aside, to an id of its own
-    level, so that the caller's answer never depends on what it cannot see; `source_name` is the name the file had
-    before it was copied (an upload's scratch copy), which names the document instead of `path`;
-    `drop_points(document_id)` removes a document's search points before its level changes, so that
-    they never answer at the old level; `key_by_content` names a document without a symbol by its
-    content as well as its name (uploads, whose names say little); `offload` reads and analyzes in
-    another process; `ceiling`: the highest level the caller may store (a file marked "MẬT" sent by
-    a key below confidential is refused, rather than stored where the key cannot see it)."""
-    if access_level is not None:
-        check_level(access_level)
+    access_level: str | None,
+    may_replace: Callable[[str], bool],
+    source_name: str | None,
+    key_by_content: bool,
+    offload: Executor | None,
+    stage: Stage,
+) -> _Read | FileOutcome:
+    """The file parsed, or the outcome without storing: unchanged, or failed. Reads the record only,
+    so it runs outside the write lock: a long scan does not hold up deletions or other stores."""
     try:
         data = _file_bytes(path, max_bytes)
     except (OSError, VanbanError) as exc:
         return _failed(path, exc)
     source = source_name or str(path)
     # Only a copy the caller may replace answers "unchanged": one it may not see is never named.
-    known = record.unchanged(source, hashlib.sha256(data).hexdigest(), may_replace or _anyone)
+    known = record.unchanged(source, hashlib.sha256(data).hexdigest(), may_replace)
     if known and access_level in (None, record.access_level(known)):
         return FileOutcome(source, "unchanged", document_id=known, indexed=record.is_indexed(known))
     try:
         limits, started = config.limits(), time.monotonic()
+        stage("reading")
         document = _run(offload, _parsed, data, source, max_bytes, limits, key_by_content)
+    except Exception as exc:
+        return _failed(Path(source), exc)
+    return _Read(source, document, limits, started)
+
+
+def _store_read(
+    record: Record,
+    read: _Read,
+    access_level: str | None,
+    may_replace: Callable[[str], bool],
+    allow_lower: bool,
+    drop_points: Callable[[str], None] | None,
+    offload: Executor | None,
+    ceiling: str | None,
+    stage: Stage,
+    checked: bool,
+) -> FileOutcome:
+    """Store a parsed file (under the caller's write lock): its level decided, analyzed, saved.
+    `checked`: whether the caller restricts what may be replaced (`may_replace` given)."""
+    document = read.document
+    try:
         if ceiling is not None and LEVELS.index(document.access_level) > LEVELS.index(ceiling):
             raise AboveCaller(
                 f"the document is marked {document.access_level} (MẬT); a key cleared for {ceiling} may not store it"
             )
-        document = _in_own_slot(record, document, access_level, may_replace or _anyone)
-        hidden = may_replace is not None and not may_replace(document.id)
+        document = _in_own_slot(record, document, access_level, may_replace)
+        hidden = checked and not may_replace(document.id)
         stored_level = None if hidden else record.access_level(document.id)
         document.access_level = _decide_level(document, stored_level, access_level, allow_lower)
         # References resolve only against what a reader at this document's level may see.
         symbols = record.known_symbols(levels_up_to(document.access_level))
-        document = _run(offload, _analyzed, document, symbols, limits, started)
+        stage("analysing")
+        document = _run(offload, _analyzed, document, symbols, read.limits, read.started)
         if hidden:  # it steps aside for the caller's copy, its points first (they carry its old id)
             record.mark_unindexed(document.id)
             if drop_points is not None:
@@ -328,11 +378,61 @@ def store_file(
         if relabelled:
             reresolve_citers(record, document)
     except Exception as exc:
-        return _failed(Path(source), exc)
+        return _failed(Path(read.source), exc)
     message = f"access level {stored_level} → {document.access_level}" if relabelled else ""
     segments = len(document.segments)
     indexed = status == "unchanged" and record.is_indexed(document.id)
-    return FileOutcome(source, status, document.id, segments, message, indexed=indexed)
+    return FileOutcome(read.source, status, document.id, segments, message, indexed=indexed)
+
+
+def store_file(
+    record: Record,
+    path: Path,
+    max_bytes: int,
+    access_level: str | None = None,
+    may_replace: Callable[[str], bool] | None = None,
+    allow_lower: bool = False,
+    source_name: str | None = None,
+    drop_points: Callable[[str], None] | None = None,
+    key_by_content: bool = False,
+    offload: Executor | None = None,
+    ceiling: str | None = None,
+    lock: AbstractContextManager[Any] | None = None,
+    stage: Stage = _no_stage,
+) -> FileOutcome:
+    """Read, parse, analyze and store one file. `access_level` None keeps a stored document's level
+    (public for a new one); `may_replace(document_id)` says which stored documents the caller may
+    replace (the HTTP service: those its key may read); one it may not steps aside, to an id of its own
+    level, so that the caller's answer never depends on what it cannot see; `source_name` is the name the file had
+    before it was copied (an upload's scratch copy), which names the document instead of `path`;
+    `drop_points(document_id)` removes a document's search points before its level changes, so that
+    they never answer at the old level; `key_by_content` names a document without a symbol by its
+    content as well as its name (uploads, whose names say little); `offload` reads and analyzes in
+    another process; `ceiling`: the highest level the caller may store (a file marked "MẬT" sent by
+    a key below confidential is refused, rather than stored where the key cannot see it); `lock` is
+    held while the record is written (reading and parsing happen before it is taken); `stage` is
+    told when reading and analysis begin."""
+    if access_level is not None:
+        check_level(access_level)
+    replaceable = may_replace or _anyone
+    read = _read_for_store(
+        record, path, max_bytes, access_level, replaceable, source_name, key_by_content, offload, stage
+    )
+    if isinstance(read, FileOutcome):
+        return read
+    with lock or nullcontext():
+        return _store_read(
+            record,
+            read,
+            access_level,
+            replaceable,
+            allow_lower,
+            drop_points,
+            offload,
+            ceiling,
+            stage,
+            checked=may_replace is not None,
+        )
 
 
 def ingest_file(
@@ -347,40 +447,55 @@ def ingest_file(
     offload: Executor | None = None,
     ceiling: str | None = None,
     finish_others: bool = True,
+    lock: AbstractContextManager[Any] | None = None,
+    stage: Stage = _no_stage,
 ) -> FileOutcome:
     """Store one file and index what was stored, with any document left unindexed before (by a process
     that was stopped, read again because a level changed, or moved aside) unless `finish_others` is
     false (the service leaves those to its background finisher). The record stays the source of truth
     when indexing fails: the outcome says so, and `vanban reindex --if-outdated` finishes the work.
-    The other arguments are `store_file`'s."""
+    `lock` is held from storing to indexing, not while the file is read; `stage` is told "reading",
+    "analysing" and "indexing". The other arguments are `store_file`'s."""
     record = services.record
-    outcome = store_file(
-        record,
-        path,
-        max_bytes,
-        access_level,
-        may_replace,
-        allow_lower,
-        source_name,
-        drop_points=services.store.delete_document,
-        key_by_content=key_by_content,
-        offload=offload,
-        ceiling=ceiling,
+    if access_level is not None:
+        check_level(access_level)
+    replaceable = may_replace or _anyone
+    read = _read_for_store(
+        record, path, max_bytes, access_level, replaceable, source_name, key_by_content, offload, stage
     )
-    if outcome.status == "failed" or outcome.document_id is None:
-        return outcome
-    was_indexed = outcome.indexed
-    document = record.document(outcome.document_id) if not was_indexed else None
-    if document is not None:  # this file's document first: another's failure must not hold it back
-        try:
-            index_stored(record, services.store, document, services.embedder)
-        except Exception as exc:  # the record keeps it; never a traceback for one file
-            cause = str(exc) if isinstance(exc, VanbanError) else f"{type(exc).__name__}: {exc}"
-            outcome.message = f"stored, but not indexed ({cause}); run `vanban reindex --if-outdated`"
+    if isinstance(read, FileOutcome) and read.status == "failed":
+        return read
+    with lock or nullcontext():
+        if isinstance(read, FileOutcome):
+            outcome = read  # unchanged
+        else:
+            outcome = _store_read(
+                record,
+                read,
+                access_level,
+                replaceable,
+                allow_lower,
+                services.store.delete_document,
+                offload,
+                ceiling,
+                stage,
+                checked=may_replace is not None,
+            )
+        if outcome.status == "failed" or outcome.document_id is None:
             return outcome
-    if finish_others:  # others left by a stopped process, or moved aside (the service does it later)
-        finish_indexing(record, services.store, services.embedder)
-    outcome.indexed = record.is_indexed(outcome.document_id)
+        was_indexed = outcome.indexed
+        document = record.document(outcome.document_id) if not was_indexed else None
+        if document is not None:  # this file's document first: another's failure must not hold it back
+            stage("indexing")
+            try:
+                index_stored(record, services.store, document, services.embedder)
+            except Exception as exc:  # the record keeps it; never a traceback for one file
+                cause = str(exc) if isinstance(exc, VanbanError) else f"{type(exc).__name__}: {exc}"
+                outcome.message = f"stored, but not indexed ({cause}); run `vanban reindex --if-outdated`"
+                return outcome
+        if finish_others:  # others left by a stopped process, or moved aside (the service does it later)
+            finish_indexing(record, services.store, services.embedder)
+        outcome.indexed = record.is_indexed(outcome.document_id)
     if outcome.status == "unchanged" and not was_indexed:
         outcome.message = "stored earlier but not indexed: indexed now"
     return outcome

@@ -8,8 +8,9 @@ JPEG (what scanners and phones send); the pages then become an image-only PDF or
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageFilter
@@ -70,3 +71,26 @@ def blank_pdf(path: Path, pages: int = 1, dpi: int = OFFICE_SCANNER.dpi) -> Path
     """A scan of empty sheets."""
     sheet = Image.new("L", (int(8.27 * dpi), int(11.69 * dpi)), 255)
     return image_only_pdf([sheet] * pages, path, dpi)
+
+
+class DoubtfulBelow:
+    """The real engine, unsure of the words below `share` of a page's height (a stain, faded toner):
+    their confidence is cut to a third, their text kept. Damaging the image itself does not do it
+    reliably: tesseract reads blur well, and noise turns a paragraph into garbage rather than doubt."""
+
+    def __init__(self, engine: Any, share: float) -> None:
+        self.engine, self.share, self.name = engine, share, engine.name
+
+    def words(self, image: Any, timeout: float | None = None, layout: str = "page") -> list[Any]:
+        found = self.engine.words(image, timeout, layout)
+        cut = self.share * image.height
+        return [replace(w, confidence=w.confidence / 3) if w.top > cut else w for w in found]
+
+
+def doubtful_below(monkeypatch: Any, share: float) -> None:
+    """Within the test, scans are read by `DoubtfulBelow(tesseract, share)`."""
+    from ingest.ocr.engines import ocr_engine
+    from ingest.readers import scan
+
+    engine = ocr_engine("tesseract")
+    monkeypatch.setattr(scan, "ocr_engine", lambda name: DoubtfulBelow(engine, share))

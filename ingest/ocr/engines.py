@@ -45,6 +45,12 @@ class OcrWord:
     confidence: float
 
 
+def mean_confidence(words: list[OcrWord]) -> float | None:
+    """The words' confidence weighted by their length (a misread "đ" weighs less than a misread word)."""
+    total = sum(len(w.text) for w in words)
+    return sum(w.confidence * len(w.text) for w in words) / total if total else None
+
+
 class OcrEngine(Protocol):
     name: str
 

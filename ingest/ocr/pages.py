@@ -21,7 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from ingest.limits import Budget
 from ingest.model import ReadError, TooLarge
-from ingest.ocr.engines import OcrEngine, OcrWord
+from ingest.ocr.engines import OcrEngine, OcrWord, mean_confidence
 from ingest.ocr.progress import Progress
 from ingest.ocr.tables import OcrTable, fill_tables, find_tables
 
@@ -163,11 +163,12 @@ def recognise(
                         t.rows,
                         [y * scale for y in t.row_rulings],
                         t.confidence,
+                        t.mean_confidence,
                     )
                     for t in tables
                 ],
                 skew,
-                _confidence(found),
+                mean_confidence(found),
             )
         )
         if progress is not None:
@@ -202,17 +203,13 @@ def _read_doubtful_cells(
             continue  # specks and stroke ends are not words; a less sure reading does not replace one
         table.rows[row][column] = " ".join(w.text for w in read)
         table.confidence[row][column] = min(w.confidence for w in read)
+        table.mean_confidence[row][column] = mean_confidence(read)
 
 
 def _scaled(word: OcrWord, scale: float) -> OcrWord:
     return OcrWord(
         word.text, word.x0 * scale, word.top * scale, word.x1 * scale, word.bottom * scale, word.confidence
     )
-
-
-def _confidence(words: list[OcrWord]) -> float | None:
-    total = sum(len(w.text) for w in words)
-    return sum(w.confidence * len(w.text) for w in words) / total if total else None
 
 
 def _time_left(budget: Budget) -> float | None:

@@ -25,3 +25,10 @@ def ocr_progress(callback: Progress) -> Iterator[None]:
 def report_page(done: int, total: int) -> None:
     if _current is not None:
         _current(done, total)
+
+
+def report_pages_to(callback: Progress) -> None:
+    """For the whole process, each page recognised is reported to `callback` (the service's reader
+    process, whose pages the service shows as an upload's progress)."""
+    global _current
+    _current = callback

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.ocr.engines import OcrWord
+from ingest.ocr.engines import OcrWord, mean_confidence
 
 _DARK = 128  # grey level below which a pixel is ink
 _RULING_SHARE = 0.25  # a horizontal ruling spans at least this share of the page width
@@ -35,6 +35,7 @@ class OcrTable:
     rows: list[list[str]]
     row_rulings: list[float]
     confidence: list[list[float]]  # per cell: its least confident word's (1 for an empty cell)
+    mean_confidence: list[list[float | None]]  # per cell: of its words, by their length (None: empty)
 
     def doubtful_cells(self, threshold: float) -> list[tuple[int, int, tuple[int, int, int, int]]]:
         """(row, column, box) of the cells read with no word, or with a word below `threshold`: page
@@ -46,6 +47,16 @@ class OcrTable:
             for c, text in enumerate(row)
             if not text or self.confidence[r][c] < threshold
         ]
+
+    def row_confidence(self, row: int) -> float | None:
+        """How sure the engine was of a row's text: its cells' confidence, weighted by their length."""
+        weighted = [
+            (confidence, len(text))
+            for text, confidence in zip(self.rows[row], self.mean_confidence[row], strict=True)
+            if confidence is not None and text
+        ]
+        total = sum(length for _, length in weighted)
+        return sum(c * length for c, length in weighted) / total if total else None
 
     def _box(self, row: int, column: int) -> tuple[int, int, int, int]:
         x0, x1 = self.columns[column], self.columns[column + 1]
@@ -145,8 +156,9 @@ def fill_tables(words: list[OcrWord], grids: list[Grid]) -> tuple[list[OcrTable]
             column = next(i for i in range(len(xs) - 1) if cx <= xs[i + 1])
             cells[row][column].append(word)
         rows = [[_cell_text(cell) for cell in row] for row in cells]
-        confidence = [[min((w.confidence for w in cell), default=1.0) for cell in row] for row in cells]
-        tables.append(OcrTable(ys[0], ys[-1], list(xs), rows, list(ys), confidence))
+        least = [[min((w.confidence for w in cell), default=1.0) for cell in row] for row in cells]
+        mean = [[mean_confidence(cell) for cell in row] for row in cells]
+        tables.append(OcrTable(ys[0], ys[-1], list(xs), rows, list(ys), least, mean))
     outside = [word for index, word in enumerate(words) if index not in inside]
     return tables, outside
 

@@ -86,6 +86,7 @@ class Word:
     size: float
     italic: bool
     bold: bool
+    confidence: float | None = None  # a scan's: how sure OCR was of the word (0 to 1)
 
 
 @dataclass
@@ -143,6 +144,7 @@ class RuledTable:
     row_bold: list[bool]
     row_italic: list[bool]
     columns: list[float]  # x positions of the column rulings
+    row_confidence: list[float | None] | None = None  # a scan's: how sure OCR was of each row
 
 
 @dataclass
@@ -591,6 +593,7 @@ def _split_header(lines: list[_Line], layout: _Layout, page_height: float) -> tu
             italic=all(w.italic for w in part),
             bold=all(w.bold for w in part),
             in_header=True,
+            ocr_confidence=_ocr_confidence(part),
         )
         for part in left + right
     ]
@@ -697,7 +700,15 @@ def _paragraph_block(lines: list[_Line]) -> Block:
         page=lines[0].page,
         italic=all(w.italic for w in words),
         bold=all(w.bold for w in words),
+        ocr_confidence=_ocr_confidence(words),
     )
+
+
+def _ocr_confidence(words: list[Word]) -> float | None:
+    """A scan's words' confidence, weighted by their length; None for a text layer's."""
+    weighted = [(w.confidence, len(w.text)) for w in words if w.confidence is not None]
+    total = sum(length for _, length in weighted)
+    return sum(c * length for c, length in weighted) / total if total else None
 
 
 @dataclass(frozen=True)
@@ -720,7 +731,8 @@ class _TableNumbering:
         self.open = None
 
     def rows(self, table: RuledTable) -> list[Block]:
-        rows = list(zip(table.rows, table.row_bold, table.row_italic, strict=True))
+        confidence = table.row_confidence or [None] * len(table.rows)
+        rows = list(zip(table.rows, table.row_bold, table.row_italic, confidence, strict=True))
         continued = self.open if self.open is not None and self._continues(self.open, table) else None
         if continued is not None:
             if rows and _same_row(rows[0][0], continued.header):
@@ -739,8 +751,9 @@ class _TableNumbering:
                 cells=cells,
                 table=self.count,
                 header_row=continued is None and index == 0,
+                ocr_confidence=row_confidence,
             )
-            for index, (cells, bold, italic) in enumerate(rows)
+            for index, (cells, bold, italic, row_confidence) in enumerate(rows)
             if any(cells)
         ]
 

@@ -75,7 +75,7 @@ def _as_page(page: OcrPage) -> Page:
     heights = [w.bottom - w.top for w in page.words]
     size = statistics.median(heights) if heights else 12.0
     words = [
-        Word(text=w.text, x0=w.x0, x1=w.x1, top=w.top, bottom=w.bottom, size=size, italic=False, bold=False)
+        Word(w.text, w.x0, w.x1, w.top, w.bottom, size, italic=False, bold=False, confidence=w.confidence)
         for w in page.words
         if not _misread_page_number(w, page)
     ]
@@ -87,6 +87,7 @@ def _as_page(page: OcrPage) -> Page:
             row_bold=[False] * len(table.rows),
             row_italic=[False] * len(table.rows),
             columns=table.columns,
+            row_confidence=[table.row_confidence(row) for row in range(len(table.rows))],
         )
         for table in page.tables
     ]

@@ -20,6 +20,7 @@ from search_api.chat.conversations import ConversationStore
 from search_api.chat.generator import generator_from_env
 from search_api.http.errors import ApiError
 from search_api.http.limits import INVALID_KEY, WRITE_NEEDS_KEY, HttpSettings
+from search_api.http.uploads import UploadQueue
 from search_api.index.indexer import finish_indexing
 from search_api.intake import ReaderProcess
 from search_api.services import Services, open_services
@@ -41,6 +42,9 @@ class AppState:
         # long stretches (a search beside it takes 10 to 15 times longer: benchmarks/upload_stall.py),
         # and a file that needs more than the reader's memory fails alone.
         self.reader = ReaderProcess(settings.reader_memory_bytes)
+        # Uploads are jobs, read in the order sent by one worker; a request waits for its job this long.
+        self.uploads = UploadQueue(self.reader, settings.max_queued_uploads)
+        self.upload_wait_seconds = settings.upload_wait_seconds
         self._answerers: dict[tuple[str, ...], Answerer] = {}
         self._answerers_lock = threading.Lock()
         # Documents stored but not indexed are indexed in the background: at start (those a stopped
@@ -100,6 +104,7 @@ class AppState:
         return document, found
 
     def close(self) -> None:
+        self.uploads.close()
         self._closing.set()
         self._more.set()
         self._finisher.join(timeout=120)  # at most the document being indexed

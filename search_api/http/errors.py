@@ -20,10 +20,11 @@ log = logging.getLogger("vanban.http")
 
 
 class ApiError(Exception):
-    def __init__(self, status: int, message: str) -> None:
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
         super().__init__(message)
         self.status = status
         self.message = message
+        self.headers = headers or {}  # a 429's Retry-After
 
 
 def error_response(status: int, message: str) -> JSONResponse:
@@ -80,7 +81,9 @@ def _answer_with(status: int) -> Callable[[Request, Exception], Awaitable[JSONRe
 def add_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(ApiError)
     async def api_error(request: Request, exc: ApiError) -> JSONResponse:
-        return error_response(exc.status, exc.message)
+        response = error_response(exc.status, exc.message)
+        response.headers.update(exc.headers)
+        return response
 
     # Starlette's class, which FastAPI's extends: the router's 404 and 405 are Starlette's.
     @app.exception_handler(HTTPException)

@@ -41,6 +41,8 @@ class HttpSettings:
     max_upload_bytes: int
     max_uploads: int
     reader_memory_bytes: int
+    max_queued_uploads: int
+    upload_wait_seconds: float
 
     @classmethod
     def from_env(cls) -> HttpSettings:
@@ -51,6 +53,8 @@ class HttpSettings:
             config.max_file_bytes(),
             config.max_concurrent_uploads(),
             config.reader_memory_bytes(),
+            config.max_queued_uploads(),
+            config.upload_wait_seconds(),
         )
 
     @property

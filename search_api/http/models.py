@@ -98,6 +98,9 @@ class DocumentView(BaseModel):
     document: DocumentInfo
     outline: list[OutlineEntry]
     segments: list[SegmentView]
+    # A scan's: the OCR confidence below which a segment is to be checked against the paper (the
+    # service's VANBAN_OCR_MIN_CONFIDENCE); null for a document that was not OCR'd.
+    ocr_min_confidence: float | None = None
 
 
 class GraphItem(BaseModel):
@@ -161,6 +164,7 @@ class Vocabulary(BaseModel):
     relations: list[Named]
     access_levels: list[Named]
     administrative_levels: list[Named]
+    source_formats: list[Named]
 
 
 class AgencyInfo(BaseModel):
@@ -235,6 +239,27 @@ class Upload(BaseModel):
     status: str
     document_id: str | None
     segments: int
+
+
+class UploadError(BaseModel):
+    status: int  # the status the upload would have been answered with, had it waited
+    message: str
+
+
+class UploadState(BaseModel):
+    """An upload read in the background (`GET /uploads/{id}`, or an upload's 202 answer)."""
+
+    id: str
+    file_name: str
+    state: str  # queued | reading | analysing | indexing | done | failed
+    waiting_before: int  # uploads to be read before this one (queued only)
+    pages_read: int  # while reading a scan: pages OCR has read, of `pages`
+    pages: int
+    created_at: str
+    started_at: str | None
+    finished_at: str | None
+    result: Upload | None  # done: what the upload would have answered
+    error: UploadError | None  # failed: why
 
 
 class Deleted(BaseModel):

