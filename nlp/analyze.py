@@ -46,14 +46,20 @@ def _ocr_slips_mended(document: Document, registry: AgencyRegistry) -> Iterator[
     """Within the block, the segments OCR read hold their reading copy (`nlp.ocr_reading`): the
     extractors find "72-KL/TW" in "72-KLITW" and "chủ trì" in "chú trì". After it they hold the text as
     read again, and each citation its mention as written there (the copy has the text's spans)."""
-    read = [(segment, segment.text) for segment in document.segments if segment.ocr_confidence is not None]
-    for segment, text in read:
+    read = [
+        (segment, segment.text, segment.cells)
+        for segment in document.segments
+        if segment.ocr_confidence is not None
+    ]
+    for segment, text, cells in read:
         segment.text = reading_copy(text, registry)
+        if cells is not None:  # a table row's roles are read from its cells
+            segment.cells = [reading_copy(cell, registry) for cell in cells]
     try:
         yield
     finally:
-        for segment, text in read:
-            segment.text = text
+        for segment, text, cells in read:
+            segment.text, segment.cells = text, cells
             for citation in segment.citations:
                 if citation.span is not None:
                     citation.mention = text[citation.span[0] : citation.span[1]]

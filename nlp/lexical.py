@@ -39,10 +39,11 @@ def syllables(text: str) -> list[str]:
     return _SYLLABLE.findall(match_key(text))
 
 
-def symbol_terms(text: str) -> list[str]:
-    """Whole symbols found in the text, canonical and type-number forms: "§72-kl/tw", "§kl 72"."""
+def symbol_terms(text: str, ocr: bool = False) -> list[str]:
+    """Whole symbols found in the text, canonical and type-number forms: "§72-kl/tw", "§kl 72"; `ocr`:
+    the text was read by OCR, and symbols whose punctuation it misread count too ("72-KLITW")."""
     terms: list[str] = []
-    for symbol, _ in find_symbols(text):
+    for symbol, _ in find_symbols(text, ocr):
         terms.extend(symbol_forms(symbol))
     return terms
 
@@ -84,12 +85,15 @@ def compound_words(words: Iterable[str]) -> list[str]:
     return [_compound_key(word) for word in words if " " in word.strip()]
 
 
-def passage_terms(text: str, words: Iterable[str] | None = None, with_symbols: bool = True) -> Counter[str]:
+def passage_terms(
+    text: str, words: Iterable[str] | None = None, with_symbols: bool = True, ocr: bool = False
+) -> Counter[str]:
     """Term counts of a stored (already normalized) passage: syllables and compound words, each also
     under its diacritic-folded form, and whole symbols.
 
     Indexing speed rests on this function, so the per-term work happens in C: the text is folded once,
-    and the terms that folding changed are picked by comparing the two term lists."""
+    and the terms that folding changed are picked by comparing the two term lists. `ocr`: the text was
+    read by OCR (`symbol_terms`)."""
     # Stored text is clean already: only the tone marks and the case need matching form.
     keyed = normalize_tone_marks(text).lower()
     unfolded = _SYLLABLE.findall(keyed)
@@ -105,8 +109,8 @@ def passage_terms(text: str, words: Iterable[str] | None = None, with_symbols: b
     # Every term counts under its folded form, and one that has diacritics under its own form too.
     # (One list into one Counter: Counter.update's per-call type checks cost more than the counting.)
     terms = folded + list(compress(unfolded, map(ne, unfolded, folded)))
-    if with_symbols and _MAY_HOLD_SYMBOL.search(text):
-        terms += symbol_terms(text)
+    if with_symbols and (ocr or _MAY_HOLD_SYMBOL.search(text)):
+        terms += symbol_terms(text, ocr)
     return Counter(terms)
 
 

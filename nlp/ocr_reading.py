@@ -33,20 +33,57 @@ def reading_copy(text: str, registry: AgencyRegistry | None = None) -> str:
     phrases = _phrases(registry or AgencyRegistry.default())
     chars = list(text)
     folded = "".join(_fold_char(c) for c in text)
+    slips = []
     for match in phrases.pattern.finditer(folded.lower()):
         phrase = phrases.by_folded[match.group(0)]
         if phrase is None:
             continue  # two phrases fold alike: which one OCR misread is not known
         if match.group(0) in phrases.names_only and not text[match.start()].isupper():
             continue
+        written = text[match.start() : match.end()].lower()
+        if written != phrase and not _strips_marks(written, phrase):
+            slips.append((match.start(), match.end(), phrase))
+    words = _word_edges(text) if slips else None
+    for start, end, phrase in slips:
+        if words is not None and (start not in words[0] or end not in words[1]):
+            continue  # it straddles words: "chứng chỉ đào tạo" holds no "chỉ đạo", nor "tình huống dẫn" a "hướng dẫn"
         for offset, correct in enumerate(phrase):
-            at = match.start() + offset
+            at = start + offset
             chars[at] = correct.upper() if text[at].isupper() else correct
     for symbol, match in find_symbols(text, ocr=True):
         if SYMBOL_PATTERN.fullmatch(match.group(0)) or len(symbol) > match.end() - match.start():
             continue
         chars[match.start() : match.end()] = list(symbol.ljust(match.end() - match.start()))
     return "".join(chars)
+
+
+def _word_edges(text: str) -> tuple[set[int], set[int]] | None:
+    """Where the words of `text` start and end, as the word segmenter reads it; None when its words
+    cannot be found again in the text (then no slip is held back for want of them)."""
+    from nlp.tokenize import word_tokenize  # loads the segmenter's model: only when a slip is found
+
+    starts, ends, cursor = set(), set(), 0
+    for word in word_tokenize(text):
+        at = text.find(word, cursor)
+        if at < 0:
+            return None
+        cursor = at + len(word)
+        # The segmenter glues a cell's "|" or a quote to the word after it: the word is its letters.
+        letters = word.strip(_NOT_WORD)
+        if letters:
+            start = at + word.index(letters)
+            starts.add(start)
+            ends.add(start + len(letters))
+    return starts, ends
+
+
+_NOT_WORD = " |,;:.!?()[]\"'“”‘’-–—*#"
+
+
+def _strips_marks(written: str, phrase: str) -> bool:
+    """Whether `phrase` has no mark where `written` has one: OCR misreads marks and drops them, but a
+    phrase without them is another word or an abbreviation's key ("CÁC TỪ" is not "các tu")."""
+    return any(_fold_char(w) != w and _fold_char(p) == p for w, p in zip(written, phrase, strict=True))
 
 
 def _fold_char(char: str) -> str:

@@ -140,8 +140,9 @@ class PointSource:
     dense_parts: list[DenseVector] = field(default_factory=list)  # of a long segment (nlp.passages)
 
 
-def sparse_vector(text: str, words: list[str] | None, heading: str | None) -> SparseVector:
-    terms = passage_terms(text, words)
+def sparse_vector(text: str, words: list[str] | None, heading: str | None, ocr: bool = False) -> SparseVector:
+    """`ocr`: the text was read by OCR, and a symbol it misread ("72-KLITW") indexes as the symbol."""
+    terms = passage_terms(text, words, ocr=ocr)
     if heading:
         # The heading's words, not its citations: a task does not cite what its heading cites.
         terms.update(passage_terms(heading, with_symbols=False))
@@ -149,13 +150,13 @@ def sparse_vector(text: str, words: list[str] | None, heading: str | None) -> Sp
 
 
 def _packed_sparse_vectors(
-    items: list[tuple[str, list[str] | None, str | None]],
+    items: list[tuple[str, list[str] | None, str | None, bool]],
 ) -> list[tuple[bytes, bytes]]:
     """Sparse vectors of a batch, in a worker process; packed as arrays, which cross the process
     boundary several times faster than lists of numbers."""
     packed = []
-    for text, words, heading in items:
-        vector = sparse_vector(text, words, heading)
+    for text, words, heading, ocr in items:
+        vector = sparse_vector(text, words, heading, ocr)
         packed.append((array("q", vector.indices).tobytes(), array("d", vector.values).tobytes()))
     return packed
 
@@ -255,8 +256,9 @@ WRITE_BATCH = 1024
 PARALLEL_FROM = 8 * WRITE_BATCH
 
 
-def _sparse_input(source: PointSource) -> tuple[str, list[str] | None, str | None]:
-    return source.segment.text, source.segment.words, source.heading
+def _sparse_input(source: PointSource) -> tuple[str, list[str] | None, str | None, bool]:
+    segment = source.segment
+    return segment.text, segment.words, source.heading, segment.ocr_confidence is not None
 
 
 def _batches(sources: Iterable[PointSource], size: int) -> Iterator[list[PointSource]]:

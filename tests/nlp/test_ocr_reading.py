@@ -103,3 +103,11 @@ def test_the_seed_needs_no_mending() -> None:
         # The seed was OCR'd once: its slips ("CUA", "đế") are not vocabulary phrases, and no
         # correctly written phrase is changed.
         assert mended == paragraph, (paragraph, mended)
+
+
+def test_a_symbol_ocr_misread_is_searchable_as_the_symbol() -> None:
+    from nlp.lexical import passage_terms
+
+    read = "Thực hiện Kết luận số 72-KLITW của Bộ Chính trị"
+    assert "§72-kl/tw" in passage_terms(read, ocr=True) and "§kl 72" in passage_terms(read, ocr=True)
+    assert "§72-kl/tw" not in passage_terms(read)  # typed text indexes what it says
