@@ -100,6 +100,7 @@ class Budget:
         self.limits = limits or Limits()
         self.started = time.monotonic() if started is None else started
         self.deadline = self.started + self.limits.seconds
+        self.ocr_seconds = 0.0  # spent recognising pages: OCR has its own time (`ocr_seconds`)
         self.paragraphs = 0
         self.cells = 0
         self.characters = 0
@@ -122,6 +123,12 @@ class Budget:
                 f"the scan has {count(pages)} pages to recognise", count(self.limits.ocr_pages), "ocr_pages"
             )
         self.deadline = max(self.deadline, self.started + self.limits.ocr_seconds)
+
+    def ocr_done(self, seconds: float) -> None:
+        """OCR took `seconds`: the rest of the document's work still has its own `seconds` beyond them
+        (a 100-page scan read in 5 minutes must not fail the 2 minutes its analysis may take)."""
+        self.ocr_seconds += seconds
+        self.deadline = max(self.deadline, self.started + self.ocr_seconds + self.limits.seconds)
 
     def add_paragraphs(self, n: int, stage: str) -> None:
         self.paragraphs += n

@@ -113,8 +113,13 @@ def parse_file(
 
 
 def parse_bytes(
-    data: bytes, source_path: str, max_bytes: int = DEFAULT_MAX_BYTES, limits: Limits | None = None
+    data: bytes,
+    source_path: str,
+    max_bytes: int = DEFAULT_MAX_BYTES,
+    limits: Limits | None = None,
+    budget: Budget | None = None,
 ) -> Document:
-    """Parse a file's content within `limits` (default `Limits()`); `TooLarge` names the limit exceeded."""
-    budget = Budget(limits)
+    """Parse a file's content within `limits` (default `Limits()`), or within `budget`, which then
+    says what the reading cost (its OCR time); `TooLarge` names the limit exceeded."""
+    budget = budget or Budget(limits)
     return build_document(read_bytes(data, source_path, max_bytes, budget=budget), budget)

@@ -19,7 +19,7 @@ from concurrent.futures import BrokenExecutor, Executor, Future, ProcessPoolExec
 from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from ingest.limits import Budget, Limits
 from ingest.model import Document, TooLarge, UnsupportedFormat, VanbanError
@@ -34,6 +34,8 @@ from search_api.index.indexer import finish_indexing, index_stored
 from search_api.services import Services
 from search_api.store import Record
 from search_api.store.visibility import levels_up_to
+
+Done = TypeVar("Done")
 
 # Why a file failed, for callers that answer differently (the HTTP service's status codes).
 FAILURES = ("unreadable", "too_large", "unsupported", "refused", "invalid", "internal")
@@ -185,10 +187,14 @@ def reresolve_citers(record: Record, changed: Document) -> int:
     return again
 
 
-def _parsed(data: bytes, source: str, max_bytes: int, limits: Limits, key_by_content: bool) -> Document:
-    """Reading: the first half of the work that may run in a reader process."""
-    document = parse_bytes(data, source, max_bytes, limits)
-    return keyed_by_content(document) if key_by_content else document
+def _parsed(
+    data: bytes, source: str, max_bytes: int, limits: Limits, key_by_content: bool
+) -> tuple[Document, float]:
+    """Reading: the first half of the work that may run in a reader process. The document, and the
+    seconds OCR took (not counted against the rest of the work's time)."""
+    budget = Budget(limits)
+    document = parse_bytes(data, source, max_bytes, budget=budget)
+    return (keyed_by_content(document) if key_by_content else document), budget.ocr_seconds
 
 
 def _analyzed(document: Document, symbols: list[str], limits: Limits, started: float) -> Document:
@@ -271,7 +277,7 @@ class ReaderProcess(Executor):
             pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
 
-def _run(offload: Executor | None, stage: Callable[..., Document], *args: object) -> Document:
+def _run(offload: Executor | None, stage: Callable[..., Done], *args: object) -> Done:
     """A stage in this process, or in the reader process `offload` (the service: reading and analysis
     hold the interpreter for long stretches, which would stall every search thread)."""
     if offload is None:
@@ -303,7 +309,7 @@ class _Read:
     source: str
     document: Document
     limits: Limits
-    started: float  # when its reading began: analysis has what is left of the document's time
+    started: float  # when its reading began, plus its OCR time: analysis has what is left of the rest
 
 
 def _read_for_store(
@@ -331,10 +337,10 @@ def _read_for_store(
     try:
         limits, started = config.limits(), time.monotonic()
         stage("reading")
-        document = _run(offload, _parsed, data, source, max_bytes, limits, key_by_content)
+        document, ocr_seconds = _run(offload, _parsed, data, source, max_bytes, limits, key_by_content)
     except Exception as exc:
         return _failed(Path(source), exc)
-    return _Read(source, document, limits, started)
+    return _Read(source, document, limits, started + ocr_seconds)
 
 
 def _store_read(

@@ -10,6 +10,7 @@ document's warnings, and a page that gives no text at all is an error naming it.
 from __future__ import annotations
 
 import statistics
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -55,7 +56,9 @@ def _recognised(
     name, threshold = ocr_settings()
     engine = ocr_engine(name)
     budget.allow_ocr(count)
+    started = time.monotonic()
     ocr_pages = recognise(engine, images, count, budget, report_page)
+    budget.ocr_done(time.monotonic() - started)
     empty = [page.number for page in ocr_pages if not page.words and not page.tables]
     warnings = []
     if empty:

@@ -35,7 +35,7 @@ class QueueFull(Exception):
     """More uploads are waiting than the service keeps (`VANBAN_MAX_QUEUED_UPLOADS`)."""
 
 
-@dataclass
+@dataclass(eq=False)  # a job is itself: found in the queue by identity
 class UploadJob:
     id: str
     file_name: str

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import math
 import shutil
 import tempfile
 import unicodedata
@@ -169,11 +170,10 @@ def upload(
         raise
     if job.done.wait(wait):
         return _answer(job)
-    return JSONResponse(
-        status_code=202,
-        content=upload_state(state, job).model_dump(),
-        headers={"Location": f"/uploads/{job.id}"},
-    )
+    headers = {"Location": f"/uploads/{job.id}"}
+    if "respond-async" in (prefer or "").lower():
+        headers["Preference-Applied"] = "respond-async"  # RFC 7240: what was asked for was done
+    return JSONResponse(status_code=202, content=upload_state(state, job).model_dump(), headers=headers)
 
 
 def _wait_seconds(prefer: str | None, most: float) -> float:
@@ -185,9 +185,12 @@ def _wait_seconds(prefer: str | None, most: float) -> float:
             return 0.0
         if token.strip().lower() == "wait":
             try:
-                return min(max(float(value.strip().strip('"')), 0.0), most)
+                seconds = float(value.strip().strip('"'))
             except ValueError:
                 continue  # a preference the server cannot honour is ignored (RFC 7240)
+            if math.isnan(seconds):
+                continue
+            return min(max(seconds, 0.0), most)
     return most
 
 
