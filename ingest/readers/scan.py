@@ -30,6 +30,9 @@ from ingest.ocr.settings import ocr_settings
 from ingest.readers.pdf import Page, RuledTable, Word, layout_document, pages_named
 
 _MARGIN_SHARE = 0.1  # the top and bottom tenth of a page, where page numbers are printed
+# A line of at most this many letters and digits, every word read with less confidence, is specks.
+_SPECK_CHARACTERS = 4
+_SPECK_CONFIDENCE = 0.3
 
 
 def ocr_pdf_pages(data: bytes, numbers: list[int], budget: Budget) -> tuple[list[Page], list[str], str]:
@@ -80,7 +83,7 @@ def _as_page(page: OcrPage) -> Page:
     words = [
         Word(w.text, w.x0, w.x1, w.top, w.bottom, size, italic=False, bold=False, confidence=w.confidence)
         for w in page.words
-        if not _misread_page_number(w, page)
+        if not _misread_page_number(w, page) and not _speck(w, page)
     ]
     tables = [
         RuledTable(
@@ -95,6 +98,19 @@ def _as_page(page: OcrPage) -> Page:
         for table in page.tables
     ]
     return Page(number=page.number, height=page.height, words=words, tables=tables)
+
+
+def _speck(word: OcrWord, page: OcrPage) -> bool:
+    """A few characters OCR made of specks, a stamp's edge or a fold ("s.k", "SẤ |"): on a line of its
+    own whose words it read with almost no confidence. As a paragraph it would cut a table running over
+    the page break in two, and stand in the outline as a task."""
+    line = [
+        other
+        for other in page.words
+        if min(other.bottom, word.bottom) - max(other.top, word.top) > 0.5 * (word.bottom - word.top)
+    ]
+    letters = sum(ch.isalnum() for other in line for ch in other.text)
+    return letters <= _SPECK_CHARACTERS and all(other.confidence < _SPECK_CONFIDENCE for other in line)
 
 
 def _misread_page_number(word: OcrWord, page: OcrPage) -> bool:

@@ -165,6 +165,34 @@ def test_a_scanned_table_row_carries_its_cells_confidence(tmp_path: Path) -> Non
     assert rows and all(s.ocr_confidence is not None and 0.5 < s.ocr_confidence <= 1 for s in rows)
 
 
+def test_specks_ocr_read_as_letters_are_not_text() -> None:
+    """Lines OCR made of specks ("s.k" between two pages of a table, 0 % confidence) are dropped;
+    a short word read with confidence, or beside words read with it, is kept."""
+    from ingest.ocr.engines import OcrWord
+    from ingest.ocr.pages import OcrPage
+    from ingest.readers.scan import _as_page
+
+    def word(text: str, x0: float, top: float, confidence: float) -> OcrWord:
+        return OcrWord(text, x0, top, x0 + 8 * len(text), top + 12, confidence)
+
+    page = OcrPage(
+        3,
+        595,
+        842,
+        [
+            word("Các", 80, 200, 0.95),
+            word("sở", 120, 200, 0.93),
+            word("s.k", 300, 400, 0.0),  # specks alone on their line
+            word("SẤ", 100, 500, 0.18),
+            word("|", 130, 500, 0.1),
+            word("II.", 80, 600, 0.9),  # a short label, read with confidence
+            word("Ủy", 80, 700, 0.2),  # unsure, but beside a word read well
+            word("ban", 110, 700, 0.9),
+        ],
+    )
+    assert [w.text for w in _as_page(page).words] == ["Các", "sở", "II.", "Ủy", "ban"]
+
+
 def test_a_blank_scan_is_an_error_naming_its_pages(tmp_path: Path) -> None:
     with pytest.raises(ReadError, match=r"^OCR found no text on pages 1, 2: is the scan blank"):
         parse_file(blank_pdf(tmp_path / "trang-trang.pdf", pages=2))
@@ -304,4 +332,4 @@ def test_a_scanned_real_plan_keeps_its_appendix_rows(name: str, tmp_path: Path) 
         {(path, *fact) for path, facts in expected for fact in facts},
         {(path, *fact) for path, facts in got for fact in facts},
     )
-    assert by_path >= 0.6, by_path
+    assert by_path >= 0.8, by_path  # 0.62 while specks read as "s.k" cut qd-2597's table in two
