@@ -50,11 +50,20 @@ def reading_copy(text: str, registry: AgencyRegistry | None = None) -> str:
         for offset, correct in enumerate(phrase):
             at = start + offset
             chars[at] = correct.upper() if text[at].isupper() else correct
-    for symbol, match in find_symbols(text, ocr=True):
-        if SYMBOL_PATTERN.fullmatch(match.group(0)) or len(symbol) > match.end() - match.start():
-            continue
-        chars[match.start() : match.end()] = list(symbol.ljust(match.end() - match.start()))
+    for symbol, start, end in mended_symbols(text):
+        chars[start:end] = list(symbol.ljust(end - start))
     return "".join(chars)
+
+
+def mended_symbols(text: str) -> list[tuple[str, int, int]]:
+    """The symbols OCR misread in `text` that the reading copy writes in canonical form, with where they
+    stand; a canonical form shorter than what OCR read is padded with spaces after it, so a span that
+    ends in that padding ends, in the text, where the symbol as read ends."""
+    return [
+        (symbol, match.start(), match.end())
+        for symbol, match in find_symbols(text, ocr=True)
+        if not SYMBOL_PATTERN.fullmatch(match.group(0)) and len(symbol) <= match.end() - match.start()
+    ]
 
 
 def _word_edges(text: str) -> tuple[set[int], set[int]] | None:

@@ -38,7 +38,16 @@ from search_api.store.visibility import levels_up_to
 Done = TypeVar("Done")
 
 # Why a file failed, for callers that answer differently (the HTTP service's status codes).
-FAILURES = ("unreadable", "too_large", "unsupported", "refused", "invalid", "internal")
+FAILURES = (
+    "unreadable",
+    "too_large",
+    "unsupported",
+    "refused",
+    "forbidden",
+    "unavailable",
+    "invalid",
+    "internal",
+)
 
 
 @dataclass
@@ -108,6 +117,10 @@ class AboveCaller(VanbanError):
     """The file is marked for a level above the caller's own ("MẬT" sent with an internal key)."""
 
 
+class ServiceStopping(VanbanError):
+    """The service is stopping: the file was not read (send it again once it is back)."""
+
+
 class LevelRefused(VanbanError):
     """The file asks for a lower access level than its stored version has, without saying it means to."""
 
@@ -117,6 +130,7 @@ _FAILURE_KINDS: tuple[tuple[type[VanbanError], str], ...] = (
     (UnsupportedFormat, "unsupported"),
     (LevelRefused, "refused"),
     (AboveCaller, "forbidden"),
+    (ServiceStopping, "unavailable"),
 )
 
 
@@ -215,7 +229,8 @@ def _start_reader(most_bytes: int | None, pages: Any) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (most_bytes, most_bytes))
 
     def page_read(done: int, total: int) -> None:
-        pages[0], pages[1] = done, total
+        with pages.get_lock():  # both at once: a poll never sees a page of no pages
+            pages[0], pages[1] = done, total
 
     report_pages_to(page_read)
 
@@ -233,6 +248,7 @@ class ReaderProcess(Executor):
         """`memory_bytes`: the most address space the process may take (`config.reader_memory_bytes`)."""
         self._lock = threading.Lock()
         self._pool: ProcessPoolExecutor | None = None
+        self._closed = False
         self._memory = memory_bytes
         self._context = multiprocessing.get_context("forkserver")
         # The pages OCR has read of the file being read (done, in all), written by the process: one
@@ -252,6 +268,8 @@ class ReaderProcess(Executor):
     def submit(self, fn: Callable[..., Any], /, *args: Any, **kwargs: Any) -> Future[Any]:
         for attempt in (1, 2):
             with self._lock:
+                if self._closed:
+                    raise ServiceStopping("the service is stopping: the file was not read")
                 if self._pool is None:
                     self._pool = ProcessPoolExecutor(
                         1,
@@ -272,7 +290,7 @@ class ReaderProcess(Executor):
 
     def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
         with self._lock:
-            pool, self._pool = self._pool, None
+            pool, self._pool, self._closed = self._pool, None, True
         if pool is not None:
             pool.shutdown(wait=wait, cancel_futures=cancel_futures)
 
@@ -309,7 +327,7 @@ class _Read:
     source: str
     document: Document
     limits: Limits
-    started: float  # when its reading began, plus its OCR time: analysis has what is left of the rest
+    spent: float  # seconds its reading took, OCR's apart: analysis has what is left of the rest
 
 
 def _read_for_store(
@@ -330,17 +348,17 @@ def _read_for_store(
     except (OSError, VanbanError) as exc:
         return _failed(path, exc)
     source = source_name or str(path)
+    stage("reading")
     # Only a copy the caller may replace answers "unchanged": one it may not see is never named.
     known = record.unchanged(source, hashlib.sha256(data).hexdigest(), may_replace)
     if known and access_level in (None, record.access_level(known)):
         return FileOutcome(source, "unchanged", document_id=known, indexed=record.is_indexed(known))
     try:
         limits, started = config.limits(), time.monotonic()
-        stage("reading")
         document, ocr_seconds = _run(offload, _parsed, data, source, max_bytes, limits, key_by_content)
     except Exception as exc:
         return _failed(Path(source), exc)
-    return _Read(source, document, limits, started + ocr_seconds)
+    return _Read(source, document, limits, time.monotonic() - started - ocr_seconds)
 
 
 def _store_read(
@@ -370,7 +388,9 @@ def _store_read(
         # References resolve only against what a reader at this document's level may see.
         symbols = record.known_symbols(levels_up_to(document.access_level))
         stage("analysing")
-        document = _run(offload, _analyzed, document, symbols, read.limits, read.started)
+        # Its time runs on from where reading left it, not from before the wait for the lock.
+        started = time.monotonic() - read.spent
+        document = _run(offload, _analyzed, document, symbols, read.limits, started)
         if hidden:  # it steps aside for the caller's copy, its points first (they carry its old id)
             record.mark_unindexed(document.id)
             if drop_points is not None:
@@ -473,7 +493,21 @@ def ingest_file(
         return read
     with lock or nullcontext():
         if isinstance(read, FileOutcome):
-            outcome = read  # unchanged
+            # "Unchanged" was seen before the lock: a deletion or a level raised since then is seen now
+            # (the file is read after all, or the copy the caller may no longer see is not named).
+            read = _read_for_store(
+                record,
+                path,
+                max_bytes,
+                access_level,
+                replaceable,
+                source_name,
+                key_by_content,
+                offload,
+                stage,
+            )
+        if isinstance(read, FileOutcome):
+            outcome = read  # unchanged, or failed
         else:
             outcome = _store_read(
                 record,

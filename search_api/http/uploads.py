@@ -84,8 +84,10 @@ class UploadQueue:
         """Queue `work(job)`; `scratch` is removed when it has run. QueueFull when `limit` jobs wait."""
         with self._lock:
             self._forget_old()
+            if self._closing:
+                raise QueueFull("the service is stopping: send the file again once it is back")
             unfinished = sum(1 for job in self._jobs.values() if job.finished is None)
-            if self._closing or unfinished >= self.limit:
+            if unfinished >= self.limit:
                 raise QueueFull(f"{unfinished} uploads are waiting to be read: try again shortly")
             job = UploadJob(secrets.token_urlsafe(12), file_name, owner, scratch, work)
             self._jobs[job.id] = job
@@ -115,15 +117,8 @@ class UploadQueue:
             self._waiting.clear()
             self._more.notify()
         for job in waiting:
-            self._finish(
-                job,
-                FileOutcome(
-                    job.file_name,
-                    "failed",
-                    message="the service stopped before reading it",
-                    failure="internal",
-                ),
-            )
+            stopped = "the service stopped before reading it: send it again once it is back"
+            self._finish(job, FileOutcome(job.file_name, "failed", message=stopped, failure="unavailable"))
         self._worker.join(timeout=120)
 
     def _run(self) -> None:
@@ -150,9 +145,9 @@ class UploadQueue:
             self._finish(job, outcome)
 
     def _finish(self, job: UploadJob, outcome: FileOutcome) -> None:
+        job.finished = time.time()  # first: a job seen with its outcome has its end time
         job.outcome = outcome
         job.state = "failed" if outcome.status == "failed" else "done"
-        job.finished = time.time()
         shutil.rmtree(job.scratch, ignore_errors=True)
         job.done.set()
 

@@ -41,7 +41,13 @@ from search_api.untrusted import printable
 router = APIRouter(tags=["văn bản"])
 
 # How an upload that failed is answered, by why it failed; any other failure is 422.
-_UPLOAD_FAILURE_STATUS = {"refused": 409, "forbidden": 403, "unsupported": 415, "too_large": 413}
+_UPLOAD_FAILURE_STATUS = {
+    "refused": 409,
+    "forbidden": 403,
+    "unsupported": 415,
+    "too_large": 413,
+    "unavailable": 503,
+}
 # What the outline lists besides top-level segments.
 _OUTLINE_KINDS = ("heading", "preamble", "goal", "purpose", "requirement")
 # An uploaded file is parsed from a scratch copy named after it when its name is this short and plain
@@ -198,17 +204,14 @@ def _answer(job: UploadJob) -> Upload:
     """A finished upload's answer: what it stored, or its failure as the error it is."""
     outcome = job.outcome
     assert outcome is not None  # a finished job has one
-    failure = _failure(job)
+    failure = _failure(job.file_name, outcome)
     if failure is not None:
         raise ApiError(failure.status, failure.message)
     return Upload(status=outcome.status, document_id=outcome.document_id, segments=outcome.segments)
 
 
-def _failure(job: UploadJob) -> UploadError | None:
-    outcome = job.outcome
-    if outcome is None:
-        return None
-    shown = printable(job.file_name, _SHOWN_NAME_CHARS)
+def _failure(file_name: str, outcome: FileOutcome) -> UploadError | None:
+    shown = printable(file_name, _SHOWN_NAME_CHARS)
     if outcome.status == "failed":
         status = _UPLOAD_FAILURE_STATUS.get(outcome.failure or "", 422)
         return UploadError(status=status, message=f"{shown}: {outcome.message}")
@@ -222,23 +225,29 @@ def _moment(seconds: float | None) -> str | None:
 
 
 def upload_state(state: AppState, job: UploadJob) -> UploadState:
-    failure = _failure(job)
+    """The job as it stands: its outcome is read once, so that its state, result and error agree
+    (the worker may finish it meanwhile)."""
     outcome = job.outcome
-    done = outcome is not None and failure is None
+    failure = _failure(job.file_name, outcome) if outcome is not None else None
+    if outcome is None:
+        stage, result = job.state, None
+    elif failure is None:
+        stage = "done"
+        result = Upload(status=outcome.status, document_id=outcome.document_id, segments=outcome.segments)
+    else:
+        stage, result = "failed", None
     read, pages = job.pages_read()
     return UploadState(
         id=job.id,
         file_name=job.file_name,
-        state=job.state,
+        state=stage,
         waiting_before=state.uploads.position(job),
         pages_read=read,
         pages=pages,
         created_at=_moment(job.created) or "",
         started_at=_moment(job.started),
         finished_at=_moment(job.finished),
-        result=Upload(status=outcome.status, document_id=outcome.document_id, segments=outcome.segments)
-        if done and outcome is not None
-        else None,
+        result=result,
         error=failure,
     )
 

