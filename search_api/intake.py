@@ -423,8 +423,6 @@ def store_file(
     key_by_content: bool = False,
     offload: Executor | None = None,
     ceiling: str | None = None,
-    lock: AbstractContextManager[Any] | None = None,
-    stage: Stage = _no_stage,
 ) -> FileOutcome:
     """Read, parse, analyze and store one file. `access_level` None keeps a stored document's level
     (public for a new one); `may_replace(document_id)` says which stored documents the caller may
@@ -435,30 +433,29 @@ def store_file(
     they never answer at the old level; `key_by_content` names a document without a symbol by its
     content as well as its name (uploads, whose names say little); `offload` reads and analyzes in
     another process; `ceiling`: the highest level the caller may store (a file marked "MẬT" sent by
-    a key below confidential is refused, rather than stored where the key cannot see it); `lock` is
-    held while the record is written (reading and parsing happen before it is taken); `stage` is
-    told when reading and analysis begin."""
+    a key below confidential is refused, rather than stored where the key cannot see it). The
+    service stores through `ingest_file`, which holds its write lock from storing to indexing."""
     if access_level is not None:
         check_level(access_level)
     replaceable = may_replace or _anyone
     read = _read_for_store(
-        record, path, max_bytes, access_level, replaceable, source_name, key_by_content, offload, stage
+        record, path, max_bytes, access_level, replaceable, source_name, key_by_content, offload, _no_stage
     )
     if isinstance(read, FileOutcome):
         return read
-    with lock or nullcontext():
-        return _store_read(
-            record,
-            read,
-            access_level,
-            replaceable,
-            allow_lower,
-            drop_points,
-            offload,
-            ceiling,
-            stage,
-            checked=may_replace is not None,
-        )
+    checked = may_replace is not None
+    return _store_read(
+        record,
+        read,
+        access_level,
+        replaceable,
+        allow_lower,
+        drop_points,
+        offload,
+        ceiling,
+        _no_stage,
+        checked,
+    )
 
 
 def ingest_file(

@@ -123,6 +123,12 @@ def _tsv_words(tsv: str) -> list[OcrWord]:
     return words
 
 
+TRUEOCR_OUT_OF_MEMORY = (
+    "the trueocr engine ran out of memory reading a page; the service's reader needs"
+    " VANBAN_READER_MEMORY_MB=4096 or more for it, or use tesseract (VANBAN_OCR_ENGINE)"
+)
+
+
 class TrueOcrEngine:
     name = "trueocr"
 
@@ -134,7 +140,14 @@ class TrueOcrEngine:
         self._model = load_model(threads=max(1, min(2, os.cpu_count() or 1)), auto_rotate=False)
 
     def words(self, image: Any, timeout: float | None = None, layout: Layout = "page") -> list[OcrWord]:
-        result = self._model.predict(image.convert("RGB"), mode="page" if layout == "page" else "line")
+        try:
+            result = self._model.predict(image.convert("RGB"), mode="page" if layout == "page" else "line")
+        except MemoryError:
+            raise
+        except Exception as exc:  # onnxruntime's own errors: one line, never a traceback
+            if "bad_alloc" in str(exc):  # its allocator ran out of memory (the reader's address space)
+                raise TooLarge(TRUEOCR_OUT_OF_MEMORY) from None
+            raise ReadError(f"trueocr could not read the page: {str(exc)[:200]}") from None
         words: list[OcrWord] = []
         for found in result.lines:
             words.extend(_split_line(str(found["text"]), found["bbox"], float(found["confidence"])))

@@ -264,6 +264,42 @@ def test_mending_ocr_slips_recovers_assignments_a_weaker_engine_garbles(
     assert [s.text for s in read.segments] == [s.text for s in as_typed.segments]  # stored as read
 
 
+@pytest.mark.parametrize(
+    ("failure", "expected", "message"),
+    [
+        (
+            "Non-zero status code returned while running ReorderOutput node: std::bad_alloc",
+            TooLarge,
+            "VANBAN_READER_MEMORY_MB",
+        ),
+        ("Got invalid dimensions for input", ReadError, "^trueocr could not read the page: Got invalid"),
+    ],
+)
+def test_the_packaged_engines_own_errors_are_one_clear_message(
+    seed_pdf: Path,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    failure: str,
+    expected: type,
+    message: str,
+) -> None:
+    """onnxruntime raises its own exceptions (under the reader's 2 GB address space: "std::bad_alloc",
+    measured with benchmarks/long_scan.py); they are a read error, never a traceback."""
+    pytest.importorskip("trueocr", reason="trueocr is not installed (make install installs it)")
+    from ingest.ocr.engines import TrueOcrEngine
+    from ingest.readers import scan
+
+    class Failing:
+        def predict(self, *args: object, **kwargs: object) -> None:
+            raise RuntimeError(failure)
+
+    engine = TrueOcrEngine()
+    monkeypatch.setattr(engine, "_model", Failing())
+    monkeypatch.setattr(scan, "ocr_engine", lambda name: engine)
+    with pytest.raises(expected, match=message):
+        parse_file(image_file(scanned_pages(seed_pdf, pages=[1]), tmp_path / "trang.png"))
+
+
 def test_a_scan_uploaded_to_the_service_is_read_in_its_reader_process(
     seed_pdf: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
