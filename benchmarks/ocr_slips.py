@@ -24,10 +24,9 @@ sys.path.insert(0, str(ROOT))
 from ingest.model import Document  # noqa: E402
 from ingest.ocr.settings import ENGINES  # noqa: E402
 from ingest.pipeline import parse_file  # noqa: E402
-from ingest.readers.markdown import markdown_to_blocks  # noqa: E402
 from nlp.analyze import analyze  # noqa: E402
 from tests.docgen_pdf import make_seed_pdf  # noqa: E402
-from tests.docgen_renditions import make_pdf  # noqa: E402
+from tests.docgen_renditions import make_pdf, plan_blocks  # noqa: E402
 from tests.docgen_scans import image_only_pdf, scanned_pages  # noqa: E402
 
 SEED = ROOT / "corpus" / "ke-hoach-thuc-hien-ket-luan-72-kl-tw.txt"
@@ -60,8 +59,7 @@ def main() -> None:
             if not source.is_file():
                 print(f"skipped {name}: not in {PLANS}", file=sys.stderr)
                 continue
-            blocks = markdown_to_blocks(source.read_text(encoding="utf-8"))
-            printed[source.stem] = make_pdf(blocks, folder / f"{source.stem}.pdf", name)
+            printed[source.stem] = make_pdf(plan_blocks(source), folder / f"{source.stem}.pdf", name)
         for key, pdf in printed.items():
             typed = facts(analyze(parse_file(pdf)))
             scan = image_only_pdf(scanned_pages(pdf), folder / f"{key}-scan.pdf")

@@ -6,6 +6,7 @@ Imports nothing of the project: readers fill `RawDocument`, the segmenter turns 
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
@@ -68,11 +69,17 @@ class Block:
         return self.cells is not None
 
 
-def ocr_confidence_of(blocks: list[Block]) -> float | None:
-    """The OCR confidence of text made of `blocks`, weighted by their length; None when none was OCR'd."""
-    weighted = [(b.ocr_confidence, len(b.text)) for b in blocks if b.ocr_confidence is not None]
+def weighted_confidence(parts: Iterable[tuple[float | None, str]]) -> float | None:
+    """The OCR confidence of text made of `parts` (confidence, text): each part's by its length, so a
+    misread "đ" weighs less than a misread word; None when no part was OCR'd or all are empty."""
+    weighted = [(confidence, len(text)) for confidence, text in parts if confidence is not None]
     total = sum(length for _, length in weighted)
     return sum(c * length for c, length in weighted) / total if total else None
+
+
+def ocr_confidence_of(blocks: list[Block]) -> float | None:
+    """The OCR confidence of text made of `blocks`; None when none was OCR'd."""
+    return weighted_confidence((b.ocr_confidence, b.text) for b in blocks)
 
 
 @dataclass

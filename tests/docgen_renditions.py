@@ -23,6 +23,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from ingest.model import Block
+from ingest.readers.markdown import markdown_to_blocks
 from tests.docgen_docx import _remove_borders
 from tests.docgen_pdf import FONT, TEXT_WIDTH, _document, _page_decorator, _styles, register_fonts
 
@@ -144,3 +145,9 @@ def make_pdf(blocks: list[Block], path: Path, title: str) -> Path:
         story, onFirstPage=_page_decorator(False, None), onLaterPages=_page_decorator(True, None)
     )
     return path
+
+
+def plan_blocks(source: Path) -> list[Block]:
+    """The blocks of a real plan's copied text (`../shared/realdocs/plans/*.txt`), which the renditions
+    lay out again."""
+    return markdown_to_blocks(source.read_text(encoding="utf-8"))

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
-from ingest.model import ReadError, TooLarge
+from ingest.model import ReadError, TooLarge, weighted_confidence
 from ingest.ocr.settings import ENGINES
 
 Layout = Literal["page", "line", "word"]
@@ -46,9 +46,8 @@ class OcrWord:
 
 
 def mean_confidence(words: list[OcrWord]) -> float | None:
-    """The words' confidence weighted by their length (a misread "đ" weighs less than a misread word)."""
-    total = sum(len(w.text) for w in words)
-    return sum(w.confidence * len(w.text) for w in words) / total if total else None
+    """The words' confidence, weighted by their length (`weighted_confidence`)."""
+    return weighted_confidence((w.confidence, w.text) for w in words)
 
 
 class OcrEngine(Protocol):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.model import weighted_confidence
 from ingest.ocr.engines import OcrWord, mean_confidence
 
 _DARK = 128  # grey level below which a pixel is ink
@@ -50,13 +51,7 @@ class OcrTable:
 
     def row_confidence(self, row: int) -> float | None:
         """How sure the engine was of a row's text: its cells' confidence, weighted by their length."""
-        weighted = [
-            (confidence, len(text))
-            for text, confidence in zip(self.rows[row], self.mean_confidence[row], strict=True)
-            if confidence is not None and text
-        ]
-        total = sum(length for _, length in weighted)
-        return sum(c * length for c, length in weighted) / total if total else None
+        return weighted_confidence(zip(self.mean_confidence[row], self.rows[row], strict=True))
 
     def _box(self, row: int, column: int) -> tuple[int, int, int, int]:
         x0, x1 = self.columns[column], self.columns[column + 1]

@@ -37,7 +37,7 @@ from pdfminer.psexceptions import PSException
 from pdfplumber.utils.exceptions import MalformedPDFException, PdfminerException
 
 from ingest.limits import Budget, megabytes, more_than
-from ingest.model import Block, RawDocument, ReadError, SourceFormat
+from ingest.model import Block, RawDocument, ReadError, SourceFormat, weighted_confidence
 
 # A line that starts a list item or a numbered part: "- ", "+ ", "• ", "1.", "1.2.", "a)", "I.", "Điều 5."
 _LABEL = re.compile(
@@ -705,10 +705,8 @@ def _paragraph_block(lines: list[_Line]) -> Block:
 
 
 def _ocr_confidence(words: list[Word]) -> float | None:
-    """A scan's words' confidence, weighted by their length; None for a text layer's."""
-    weighted = [(w.confidence, len(w.text)) for w in words if w.confidence is not None]
-    total = sum(length for _, length in weighted)
-    return sum(c * length for c, length in weighted) / total if total else None
+    """A scan's words' confidence; None for a text layer's."""
+    return weighted_confidence((w.confidence, w.text) for w in words)
 
 
 @dataclass(frozen=True)

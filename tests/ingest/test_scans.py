@@ -332,13 +332,12 @@ SCANNED_PLANS = ("bacninh-144-kh-ubnd.txt", "qd-2597-ttg.txt")
 def test_a_scanned_real_plan_keeps_its_appendix_rows(name: str, tmp_path: Path) -> None:
     from inputs import REALDOC_PLANS, realdocs_absent
 
-    from ingest.readers.markdown import markdown_to_blocks
-    from tests.docgen_renditions import make_docx, make_pdf
+    from tests.docgen_renditions import make_docx, make_pdf, plan_blocks
 
     source = REALDOC_PLANS / name
     if not source.is_file():
         pytest.skip(realdocs_absent(source))
-    blocks = markdown_to_blocks(source.read_text(encoding="utf-8"))
+    blocks = plan_blocks(source)
     word = analyze(parse_file(make_docx(blocks, tmp_path / f"{source.stem}.docx")))
     printed = make_pdf(blocks, tmp_path / f"{source.stem}.pdf", name)
     scanned = analyze(parse_file(image_only_pdf(scanned_pages(printed), tmp_path / "scan.pdf")))

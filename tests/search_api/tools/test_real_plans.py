@@ -21,7 +21,7 @@ from nlp.analyze import analyze
 from nlp.assignments import agency_heading, assignments_in_text, split_bodies
 from nlp.timeframes import normalize_deadline
 from search_api.tools.eval_extraction import REAL_GOLD_DIR, Score, evaluate_portal_metadata, evaluate_real
-from tests.docgen_renditions import make_docx, make_pdf
+from tests.docgen_renditions import make_docx, make_pdf, plan_blocks
 
 COPIED_PLAN = """|
 **ỦY BAN NHÂN DÂN
@@ -534,7 +534,7 @@ def test_word_and_pdf_renditions_of_a_real_plan_read_the_same(name: str, tmp_pat
     source = REALDOC_PLANS / name
     if not source.is_file():
         pytest.skip(realdocs_absent(source))
-    blocks = markdown_to_blocks(source.read_text(encoding="utf-8"))
+    blocks = plan_blocks(source)
     as_text = analyze(parse_file(source))
     assert as_text.segments
 
